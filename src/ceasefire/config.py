@@ -1,0 +1,82 @@
+"""Configuration: `ceasefire.toml` in the working directory, overridden by `CEASEFIRE_*` variables.
+
+Every setting has a default that works on one laptop: SQLite under `./var/`,
+the reference scenario pack, the offline base map. The signing secret for
+session cookies is generated into `var/` on first use unless configured.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_SCENARIO = "scenarios/nagorno-karabakh-2020"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CEASEFIRE_", toml_file="ceasefire.toml", extra="forbid"
+    )
+
+    data_dir: Path = Field(default=Path("var"), description="Where SQLite, keys and files live")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; empty means SQLite in data_dir"
+    )
+    scenario: Path = Field(
+        default=Path(DEFAULT_SCENARIO), description="The scenario pack directory"
+    )
+    secret_key: str = Field(default="", description="Signs session cookies; empty: generated")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    tile_url: str | None = Field(default=None, description="Overrides the pack's map tile URL")
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_attachment_bytes: int = Field(default=20_000_000, ge=1024)
+    future_tolerance_seconds: int = Field(default=300, ge=0)
+    secure_cookies: bool = Field(default=False, description="Set behind HTTPS")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("CEASEFIRE_CONFIG", "ceasefire.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ceasefire.db'}"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def future_tolerance(self) -> timedelta:
+        return timedelta(seconds=self.future_tolerance_seconds)
+
+    def session_secret(self) -> str:
+        """The configured secret, or one generated once and kept in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "session.secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret

@@ -1,0 +1,141 @@
+"""The one place that decides who may read and do what, down to fields.
+
+Every read path (get, list, search, map, export, page) and every write goes
+through these functions; the store turns `ReadScope` into a SQL filter so
+lists are filtered in the database, and services re-check each record with
+`can_read` before returning it. Administrators get no extra reading rights:
+managing accounts is not a reason to read confidential records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ceasefire.domain.classification import Classification
+from ceasefire.domain.incidents import Status
+
+
+class Role(StrEnum):
+    monitor = "monitor"
+    duty_officer = "duty_officer"
+    liaison_officer = "liaison_officer"
+    caseworker = "caseworker"
+    analyst = "analyst"
+    administrator = "administrator"
+
+
+REPORTING_ROLES = frozenset({Role.monitor, Role.duty_officer})
+ACTING_ROLES = frozenset({Role.duty_officer, Role.liaison_officer, Role.caseworker})
+"""Roles that must act on confidential records, and so may read them."""
+
+PROTECTED_FIELDS = ("sources", "reported_by")
+"""Fields shown only to the reporting organisation and to the mission (they name sources)."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in user as the authorization rules see them."""
+
+    user_id: int
+    username: str
+    organisation_id: str
+    roles: frozenset[Role]
+    mission: bool
+    language: str = "en"
+    audience: str = "neutral"
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the rules need to know about a record to decide on it."""
+
+    classification: Classification
+    owner_org: str
+    author_id: int
+    readers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """A viewer's reading rights in the form a database query can apply."""
+
+    organisation_id: str
+    user_id: int
+    mission: bool
+    confidential: bool
+
+
+def read_scope(viewer: Viewer) -> ReadScope:
+    return ReadScope(
+        organisation_id=viewer.organisation_id,
+        user_id=viewer.user_id,
+        mission=viewer.mission,
+        confidential=viewer.has(*ACTING_ROLES),
+    )
+
+
+def can_read(viewer: Viewer, record: Access) -> bool:
+    match record.classification:
+        case Classification.public:
+            return True
+        case Classification.mission:
+            return viewer.mission or viewer.organisation_id == record.owner_org
+        case Classification.restricted:
+            return _named(viewer, record)
+        case Classification.confidential:
+            if viewer.user_id == record.author_id:
+                return True
+            return _named(viewer, record) and viewer.has(*ACTING_ROLES)
+
+
+def _named(viewer: Viewer, record: Access) -> bool:
+    return viewer.organisation_id == record.owner_org or viewer.organisation_id in record.readers
+
+
+def hidden_fields(viewer: Viewer, record: Access) -> tuple[str, ...]:
+    """Fields of a readable record this viewer must not see."""
+    if viewer.mission or viewer.organisation_id == record.owner_org:
+        return ()
+    return PROTECTED_FIELDS
+
+
+def can_report(viewer: Viewer) -> bool:
+    return viewer.has(*REPORTING_ROLES)
+
+
+def can_correct(viewer: Viewer, record: Access) -> bool:
+    """Corrections come from the organisation that reported the incident."""
+    return viewer.organisation_id == record.owner_org and viewer.has(*REPORTING_ROLES)
+
+
+def can_corroborate(viewer: Viewer, record: Access) -> bool:
+    """Corroboration is a second organisation's own confirmation."""
+    return (
+        can_read(viewer, record)
+        and viewer.organisation_id != record.owner_org
+        and viewer.has(*REPORTING_ROLES)
+    )
+
+
+def can_set_status(viewer: Viewer, record: Access, new: Status) -> bool:
+    """Who may move a record to `new`.
+
+    The reporting organisation's duty officer retracts; the mission's duty
+    officers verify or confirm corroboration; any reader's duty or liaison
+    officer may dispute (a party contests what the record says).
+    """
+    if not can_read(viewer, record):
+        return False
+    match new:
+        case Status.retracted:
+            return viewer.organisation_id == record.owner_org and viewer.has(Role.duty_officer)
+        case Status.verified | Status.corroborated:
+            return viewer.mission and viewer.has(Role.duty_officer)
+        case Status.disputed:
+            return viewer.has(Role.duty_officer, Role.liaison_officer)
+        case Status.reported:
+            return False

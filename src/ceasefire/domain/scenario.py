@@ -1,0 +1,313 @@
+"""The scenario pack: a deployment's parties, organisations, places, taxonomy and users as data.
+
+These models describe the files of a pack (see docs/scenario-pack.md). Each
+file is validated on its own; `cross_check` then verifies the references
+between files. Every problem is a `PackProblem` naming file, key path and
+reason, so `ceasefire scenario validate` can print all of them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ceasefire.domain.authorization import Role
+from ceasefire.domain.incidents import IncidentDraft, Slug, Status
+from ceasefire.domain.naming import Audience, Language, Name, render_name
+
+
+class PackModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class MapSettings(PackModel):
+    center: tuple[float, float] = Field(description="[lat, lon] of the initial view")
+    zoom: int = Field(default=9, ge=1, le=18)
+    tile_url: str | None = Field(
+        default=None, description="Raster tile URL template; none means the offline base"
+    )
+    tile_attribution: str = ""
+
+
+class ScenarioInfo(PackModel):
+    id: Slug
+    title: dict[Language, str]
+    summary: dict[Language, str] = Field(default_factory=dict)
+    default_language: Language = "en"
+    default_audience: str
+    time_zone: str = "UTC"
+    map: MapSettings
+    sources: list[str] = Field(default_factory=list)
+
+
+class Party(PackModel):
+    id: Slug
+    names: list[Name] = Field(min_length=1)
+
+
+OrganisationKind = Literal[
+    "ministry",
+    "authority",
+    "emergency_service",
+    "peacekeeping_mission",
+    "monitoring_centre",
+    "contingent",
+    "international_organisation",
+    "ngo",
+    "government_programme",
+]
+
+
+class Organisation(PackModel):
+    id: Slug
+    kind: OrganisationKind
+    names: list[Name] = Field(min_length=1)
+    party: Slug | None = None
+    parent: Slug | None = None
+    mission: bool = Field(default=False, description="Part of the mission: reads 'mission' records")
+    audience: str = Field(description="The audience its users read as by default")
+
+
+PlaceKind = Literal[
+    "city",
+    "town",
+    "village",
+    "region",
+    "post",
+    "headquarters",
+    "checkpoint",
+    "monitoring_centre",
+]
+
+
+class Place(PackModel):
+    id: Slug
+    kind: PlaceKind
+    names: list[Name] = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    coordinates: Literal["geonames", "approximate"] = Field(
+        description="geonames: from the GeoNames cities1000 extract; approximate: placed by hand"
+    )
+    geonames_name: str | None = None
+    operated_by: Slug | None = None
+    on_corridor: bool = False
+    note: str | None = None
+
+
+class Category(PackModel):
+    """An incident category, mapped to ACLED and PLOVER for export."""
+
+    id: Slug
+    names: dict[Language, str]
+    acled_event_type: Literal[
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Protests",
+        "Riots",
+        "Strategic developments",
+    ]
+    acled_sub_event_type: str = Field(min_length=1)
+    plover: str = Field(pattern=r"^[A-Z_]+$")
+    violation: bool = Field(default=False, description="A ceasefire violation: takes observations")
+
+
+class Layer(PackModel):
+    id: Slug
+    file: str = Field(pattern=r"^[A-Za-z0-9_./-]+\.geojson$")
+    kind: Literal["line_of_contact", "zone", "area", "road", "hazard"]
+    names: dict[Language, str]
+    illustrative: bool = Field(description="Not authoritative: flagged on every map")
+    provenance: str = Field(min_length=1)
+    color: str = Field(default="#c0392b", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class DemoUser(PackModel):
+    username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{1,39}$")
+    display_name: str = Field(min_length=1, max_length=120)
+    organisation: Slug
+    roles: list[Role] = Field(min_length=1)
+    language: Language = "en"
+    password: str = Field(min_length=8)
+
+
+class SampleCorroboration(PackModel):
+    by: str
+    note: str = Field(min_length=1)
+
+
+class SampleStatus(PackModel):
+    status: Status
+    reason: str = Field(min_length=1)
+    by: str
+
+
+class SampleIncident(PackModel):
+    """A sample record drawn from the scenario's sources, loaded by `ceasefire demo`."""
+
+    reporter: str
+    incident: IncidentDraft
+    corroborations: list[SampleCorroboration] = Field(default_factory=list)
+    status_changes: list[SampleStatus] = Field(default_factory=list)
+
+
+class Scenario(PackModel):
+    """A whole validated pack."""
+
+    info: ScenarioInfo
+    audiences: list[Audience]
+    parties: list[Party]
+    organisations: list[Organisation]
+    places: list[Place]
+    categories: list[Category]
+    layers: list[Layer]
+    layer_geojson: dict[str, dict[str, Any]]
+    users: list[DemoUser]
+    incidents: list[SampleIncident]
+
+    def audience(self, audience_id: str) -> Audience:
+        for audience in self.audiences:
+            if audience.id == audience_id:
+                return audience
+        return self.audience(self.info.default_audience)
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        return next((o for o in self.organisations if o.id == org_id), None)
+
+    def place(self, place_id: str) -> Place | None:
+        return next((p for p in self.places if p.id == place_id), None)
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def mission_organisations(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.organisations if o.mission)
+
+    def name_of(self, names: list[Name], audience_id: str, lang: str) -> str:
+        return render_name(names, self.audience(audience_id), lang)
+
+
+@dataclass(frozen=True)
+class PackProblem:
+    """One problem in a pack: which file, which key, what is wrong."""
+
+    file: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.key}: {self.reason}" if self.key else f"{self.file}: {self.reason}"
+        )
+
+
+class PackInvalid(Exception):
+    """A pack with one or more problems."""
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
+    """Check references between the pack's files; `files` maps a section to its file name."""
+    problems: list[PackProblem] = []
+
+    def problem(section: str, key: str, reason: str) -> None:
+        problems.append(PackProblem(files[section], key, reason))
+
+    def duplicates(section: str, ids: list[str], prefix: str) -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(ids):
+            if value in seen:
+                problem(section, f"{prefix}[{i}].id", f"duplicate id {value!r}")
+            seen.add(value)
+
+    audience_ids = {a.id for a in scenario.audiences}
+    party_ids = {p.id for p in scenario.parties}
+    org_ids = {o.id for o in scenario.organisations}
+    place_ids = {p.id for p in scenario.places}
+    category_ids = {c.id for c in scenario.categories}
+    usernames = {u.username for u in scenario.users}
+
+    duplicates("audiences", [a.id for a in scenario.audiences], "audiences")
+    duplicates("organisations", [p.id for p in scenario.parties], "parties")
+    duplicates("organisations", [o.id for o in scenario.organisations], "organisations")
+    duplicates("places", [p.id for p in scenario.places], "places")
+    duplicates("taxonomy", [c.id for c in scenario.categories], "categories")
+    duplicates("layers", [x.id for x in scenario.layers], "layers")
+
+    if scenario.info.default_audience not in audience_ids:
+        problem("info", "default_audience", f"unknown audience {scenario.info.default_audience!r}")
+    for i, org in enumerate(scenario.organisations):
+        key = f"organisations[{i}]"
+        if org.party is not None and org.party not in party_ids:
+            problem("organisations", f"{key}.party", f"unknown party {org.party!r}")
+        if org.parent is not None and org.parent not in org_ids:
+            problem("organisations", f"{key}.parent", f"unknown organisation {org.parent!r}")
+        if org.audience not in audience_ids:
+            problem("organisations", f"{key}.audience", f"unknown audience {org.audience!r}")
+    for i, place in enumerate(scenario.places):
+        if place.operated_by is not None and place.operated_by not in org_ids:
+            problem(
+                "places", f"places[{i}].operated_by", f"unknown organisation {place.operated_by!r}"
+            )
+    for i, layer in enumerate(scenario.layers):
+        if layer.file not in scenario.layer_geojson:
+            problem("layers", f"layers[{i}].file", f"no such GeoJSON file {layer.file!r}")
+    for i, user in enumerate(scenario.users):
+        if user.organisation not in org_ids:
+            problem(
+                "users", f"users[{i}].organisation", f"unknown organisation {user.organisation!r}"
+            )
+    duplicates("users", [u.username for u in scenario.users], "users")
+
+    for i, sample in enumerate(scenario.incidents):
+        key = f"incidents[{i}]"
+        draft = sample.incident
+        if sample.reporter not in usernames:
+            problem("incidents", f"{key}.reporter", f"unknown user {sample.reporter!r}")
+        for where, reason in draft_reference_problems(draft, category_ids, place_ids, org_ids):
+            problem("incidents", f"{key}.incident.{where}", reason)
+        for j, corroboration in enumerate(sample.corroborations):
+            if corroboration.by not in usernames:
+                problem(
+                    "incidents",
+                    f"{key}.corroborations[{j}].by",
+                    f"unknown user {corroboration.by!r}",
+                )
+        for j, change in enumerate(sample.status_changes):
+            if change.by not in usernames:
+                problem("incidents", f"{key}.status_changes[{j}].by", f"unknown user {change.by!r}")
+    return problems
+
+
+def draft_reference_problems(
+    draft: IncidentDraft,
+    category_ids: set[str],
+    place_ids: set[str],
+    org_ids: set[str],
+) -> list[tuple[str, str]]:
+    """(field, reason) for every reference in a draft that the deployment does not know."""
+    found: list[tuple[str, str]] = []
+    if draft.category not in category_ids:
+        found.append(("category", f"unknown category {draft.category!r}"))
+    if draft.location.place_id is not None and draft.location.place_id not in place_ids:
+        found.append(("location.place_id", f"unknown place {draft.location.place_id!r}"))
+    for i, actor in enumerate(draft.actors):
+        if actor.organisation_id is not None and actor.organisation_id not in org_ids:
+            found.append(
+                (f"actors.{i}.organisation_id", f"unknown organisation {actor.organisation_id!r}")
+            )
+    for i, source in enumerate(draft.sources):
+        if source.organisation_id is not None and source.organisation_id not in org_ids:
+            found.append(
+                (f"sources.{i}.organisation_id", f"unknown organisation {source.organisation_id!r}")
+            )
+    for i, org in enumerate(draft.restricted_to):
+        if org not in org_ids:
+            found.append((f"restricted_to.{i}", f"unknown organisation {org!r}"))
+    return found

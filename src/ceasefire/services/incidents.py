@@ -1,0 +1,443 @@
+"""Incident actions: report, correct, corroborate, change status, read, list, history.
+
+Each write is one transaction that updates the incident's current state and
+appends its new version; nothing is ever deleted. Reads return only what
+`domain.authorization` allows, with protected fields removed; a record the
+viewer may not read is reported as not found, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from ceasefire.domain import authorization as authz
+from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.domain.incidents import (
+    IncidentDraft,
+    Observation,
+    Status,
+    check_times,
+    check_transition,
+)
+from ceasefire.domain.naming import in_language
+from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
+from ceasefire.domain.scenario import draft_reference_problems
+from ceasefire.services.deployment import Deployment, utcnow
+from ceasefire.store import incidents as store
+from ceasefire.store.attachments import known_attachments
+
+MAX_PAGE = 500
+
+
+def report_incident(
+    dep: Deployment, viewer: Viewer, draft: IncidentDraft, *, now: datetime | None = None
+) -> Incident:
+    """A monitor records a new incident (version 1, status reported)."""
+    if not authz.can_report(viewer):
+        raise Forbidden("only monitors and duty officers report incidents")
+    now = now or utcnow()
+    lat, lon = _check_draft(dep, draft, now)
+    incident_id = str(uuid.uuid4())
+    with dep.db.begin() as conn:
+        _check_attachments(dep, conn, draft)
+        store.insert_incident(
+            conn,
+            incident_id=incident_id,
+            draft=draft,
+            owner_org=viewer.organisation_id,
+            author_id=viewer.user_id,
+            lat=lat,
+            lon=lon,
+            at=now,
+        )
+        store.insert_version(
+            conn,
+            incident_id=incident_id,
+            version=1,
+            at=now,
+            author_id=viewer.user_id,
+            author_org=viewer.organisation_id,
+            change="reported",
+            status=Status.reported,
+            draft=draft,
+            reason=None,
+        )
+        incident = store.get_incident(conn, incident_id)
+    assert incident is not None
+    return incident
+
+
+def correct_incident(
+    dep: Deployment,
+    viewer: Viewer,
+    incident_id: str,
+    draft: IncidentDraft,
+    *,
+    base_version: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Incident:
+    """The reporting organisation corrects its record; the old version stays in the history."""
+    if not reason.strip():
+        raise InvalidInput("reason", "a correction needs a reason")
+    now = now or utcnow()
+    lat, lon = _check_draft(dep, draft, now)
+    with dep.db.begin() as conn:
+        current = _visible(conn, viewer, incident_id, for_update=True)
+        if not authz.can_correct(viewer, current.access):
+            raise Forbidden("only the reporting organisation corrects its record")
+        if current.status is Status.retracted:
+            raise InvalidInput("status", "a retracted record cannot be corrected")
+        _check_attachments(dep, conn, draft)
+        return _new_version(
+            conn,
+            viewer,
+            current,
+            base_version,
+            draft,
+            current.status,
+            "corrected",
+            reason,
+            now,
+            lat,
+            lon,
+        )
+
+
+def change_status(
+    dep: Deployment,
+    viewer: Viewer,
+    incident_id: str,
+    status: Status,
+    *,
+    reason: str,
+    base_version: int | None = None,
+    now: datetime | None = None,
+) -> Incident:
+    """Verify, dispute, retract… with a reason; the change is a new version."""
+    now = now or utcnow()
+    with dep.db.begin() as conn:
+        current = _visible(conn, viewer, incident_id, for_update=True)
+        check_transition(current.status, status, reason)
+        if not authz.can_set_status(viewer, current.access, status):
+            raise Forbidden(f"your role cannot set status {status.value}")
+        version = current.version if base_version is None else base_version
+        return _new_version(
+            conn,
+            viewer,
+            current,
+            version,
+            current.draft,
+            status,
+            "status",
+            reason,
+            now,
+            current.lat,
+            current.lon,
+        )
+
+
+def corroborate_incident(
+    dep: Deployment,
+    viewer: Viewer,
+    incident_id: str,
+    *,
+    note: str,
+    observations: list[Observation] | None = None,
+    now: datetime | None = None,
+) -> Corroboration:
+    """A second organisation confirms the event with its own record, linked to the incident."""
+    if not note.strip():
+        raise InvalidInput("note", "say what your organisation observed")
+    now = now or utcnow()
+    observations = observations or []
+    for i, observation in enumerate(observations):
+        for field, stamp in (
+            ("window_start", observation.window_start),
+            ("window_end", observation.window_end),
+        ):
+            if stamp > now + dep.future_tolerance:
+                raise InvalidInput(f"observations.{i}.{field}", "is in the future")
+    with dep.db.begin() as conn:
+        current = _visible(conn, viewer, incident_id, for_update=True)
+        if not authz.can_corroborate(viewer, current.access):
+            raise Forbidden(
+                "corroboration comes from a monitoring organisation other than the reporter"
+            )
+        if current.status is Status.retracted:
+            raise InvalidInput("status", "a retracted record cannot be corroborated")
+        if any(
+            c.organisation_id == viewer.organisation_id
+            for c in store.corroborations_of(conn, incident_id)
+        ):
+            raise Conflict("your organisation has already corroborated this incident")
+        corroboration = Corroboration(
+            id=str(uuid.uuid4()),
+            incident_id=incident_id,
+            organisation_id=viewer.organisation_id,
+            author=viewer.username,
+            at=now,
+            note=note.strip(),
+            content={"observations": [o.model_dump(mode="json") for o in observations]},
+        )
+        store.insert_corroboration(conn, corroboration, viewer.user_id)
+        if current.status in (Status.reported, Status.disputed):
+            reason = f"corroborated by {viewer.organisation_id}"
+            _new_version(
+                conn,
+                viewer,
+                current,
+                current.version,
+                current.draft,
+                Status.corroborated,
+                "corroborated",
+                reason,
+                now,
+                current.lat,
+                current.lon,
+            )
+        return corroboration
+
+
+def get_incident(dep: Deployment, viewer: Viewer, incident_id: str) -> Incident:
+    with dep.db.read() as conn:
+        return _visible(conn, viewer, incident_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Incident]
+    next_cursor: str | None
+
+
+def list_incidents(
+    dep: Deployment, viewer: Viewer, query: IncidentQuery, cursor: str | None = None
+) -> Page:
+    """A page of the incidents the viewer may read, newest first."""
+    if not 1 <= query.limit <= MAX_PAGE:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_PAGE}")
+    if query.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = query.bbox
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise InvalidInput("bbox", "must be min_lon,min_lat,max_lon,max_lat within range")
+    if cursor:
+        query = replace(query, after=decode_cursor(cursor))
+    with dep.db.read() as conn:
+        rows = store.list_incidents(conn, authz.read_scope(viewer), query)
+    items = [row for row in rows if authz.can_read(viewer, row.access)]
+    assert len(items) == len(rows), "the SQL visibility filter and can_read disagree"
+    next_cursor = None
+    if len(rows) == query.limit:
+        last = rows[-1]
+        next_cursor = encode_cursor(last.draft.started_at, last.id)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def incident_history(dep: Deployment, viewer: Viewer, incident_id: str) -> list[IncidentVersion]:
+    """Every version of a readable incident, oldest first, with protected fields removed."""
+    with dep.db.read() as conn:
+        current = _visible(conn, viewer, incident_id)
+        versions = store.versions_of(conn, incident_id)
+    hidden = authz.hidden_fields(viewer, current.access)
+    if not hidden:
+        return versions
+    return [
+        IncidentVersion(
+            incident_id=v.incident_id,
+            version=v.version,
+            at=v.at,
+            author="" if "reported_by" in hidden else v.author,
+            author_org=v.author_org,
+            change=v.change,
+            status=v.status,
+            classification=v.classification,
+            reason=v.reason,
+            content={k: val for k, val in v.content.items() if k not in hidden},
+        )
+        for v in versions
+    ]
+
+
+def incident_corroborations(
+    dep: Deployment, viewer: Viewer, incident_id: str
+) -> list[Corroboration]:
+    with dep.db.read() as conn:
+        current = _visible(conn, viewer, incident_id)
+        found = store.corroborations_of(conn, incident_id)
+    if "reported_by" in authz.hidden_fields(viewer, current.access):
+        return [_without_author(c) for c in found]
+    return found
+
+
+def present_incident(
+    dep: Deployment,
+    viewer: Viewer,
+    incident: Incident,
+    corroborations: list[Corroboration] | None = None,
+) -> dict[str, Any]:
+    """The JSON shape of an incident for this viewer: the record as stated (minus hidden
+    fields), its state, and its names rendered for the viewer's audience and language."""
+    scenario = dep.scenario
+    hidden = authz.hidden_fields(viewer, incident.access)
+    record = incident.draft.model_dump(mode="json")
+    for field in hidden:
+        record.pop(field, None)
+    lang, audience = viewer.language, viewer.audience
+    org_ids = {incident.owner_org, *incident.draft.restricted_to}
+    org_ids.update(a.organisation_id for a in incident.draft.actors if a.organisation_id)
+    if "sources" not in hidden:
+        org_ids.update(s.organisation_id for s in incident.draft.sources if s.organisation_id)
+    org_ids.update(c.organisation_id for c in corroborations or [])
+    organisations = {}
+    for org_id in sorted(org_ids):
+        org = scenario.organisation(org_id)
+        organisations[org_id] = scenario.name_of(org.names, audience, lang) if org else org_id
+    category = scenario.category(incident.draft.category)
+    place = scenario.place(incident.draft.location.place_id or "")
+    return {
+        "id": incident.id,
+        "version": incident.version,
+        "status": incident.status.value,
+        "reporting_organisation": incident.owner_org,
+        "reported_by": None if "reported_by" in hidden else incident.author,
+        "created_at": incident.created_at.isoformat(),
+        "updated_at": incident.updated_at.isoformat(),
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "record": record,
+        "display": {
+            "category": in_language(category.names, lang, category.id)
+            if category
+            else incident.draft.category,
+            "place": scenario.name_of(place.names, audience, lang) if place else None,
+            "organisations": organisations,
+        },
+        "corroborations": [
+            {
+                "id": c.id,
+                "organisation": c.organisation_id,
+                "by": c.author or None,
+                "at": c.at.isoformat(),
+                "note": c.note,
+                "observations": c.content.get("observations", []),
+            }
+            for c in corroborations or []
+        ],
+        "hidden_fields": list(hidden),
+    }
+
+
+def encode_cursor(started_at: datetime, incident_id: str) -> str:
+    raw = json.dumps([started_at.isoformat(), incident_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        started, incident_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        moment = datetime.fromisoformat(started)
+        if moment.tzinfo is None or not isinstance(incident_id, str):
+            raise ValueError
+        return moment, incident_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor", "is not a cursor this service issued") from None
+
+
+def _without_author(c: Corroboration) -> Corroboration:
+    return Corroboration(c.id, c.incident_id, c.organisation_id, "", c.at, c.note, c.content)
+
+
+def _visible(conn: Any, viewer: Viewer, incident_id: str, *, for_update: bool = False) -> Incident:
+    incident = store.get_incident(conn, incident_id, for_update=for_update)
+    if incident is None or not authz.can_read(viewer, incident.access):
+        raise NotFound("no such incident", "id")
+    return incident
+
+
+def _check_draft(dep: Deployment, draft: IncidentDraft, now: datetime) -> tuple[float, float]:
+    """Check a draft against the deployment and the clock; return its coordinates."""
+    scenario = dep.scenario
+    problems = draft_reference_problems(
+        draft,
+        {c.id for c in scenario.categories},
+        {p.id for p in scenario.places},
+        {o.id for o in scenario.organisations},
+    )
+    if problems:
+        field, reason = problems[0]
+        raise InvalidInput(field, reason)
+    category = scenario.category(draft.category)
+    if category is not None and draft.observations and not category.violation:
+        raise InvalidInput(
+            "observations", f"category {draft.category!r} is not a ceasefire violation"
+        )
+    check_times(draft, now, dep.future_tolerance)
+    if draft.location.point is not None:
+        return draft.location.point.lat, draft.location.point.lon
+    place = scenario.place(draft.location.place_id or "")
+    assert place is not None
+    return place.lat, place.lon
+
+
+def _check_attachments(dep: Deployment, conn: Any, draft: IncidentDraft) -> None:
+    wanted = [a.sha256 for a in draft.attachments]
+    if not wanted:
+        return
+    known = known_attachments(conn, wanted)
+    for i, sha in enumerate(wanted):
+        if sha not in known:
+            raise InvalidInput(f"attachments.{i}.sha256", "no such attachment: upload it first")
+
+
+def _new_version(
+    conn: Any,
+    viewer: Viewer,
+    current: Incident,
+    base_version: int,
+    draft: IncidentDraft,
+    status: Status,
+    change: str,
+    reason: str,
+    now: datetime,
+    lat: float,
+    lon: float,
+) -> Incident:
+    if base_version != current.version:
+        raise Conflict(
+            f"the record is at version {current.version}, not {base_version}: reload and retry",
+            "base_version",
+        )
+    if not store.update_incident(
+        conn,
+        incident_id=current.id,
+        from_version=base_version,
+        draft=draft,
+        status=status,
+        lat=lat,
+        lon=lon,
+        at=now,
+    ):
+        raise Conflict("the record changed meanwhile: reload and retry", "base_version")
+    store.insert_version(
+        conn,
+        incident_id=current.id,
+        version=base_version + 1,
+        at=now,
+        author_id=viewer.user_id,
+        author_org=viewer.organisation_id,
+        change=change,
+        status=status,
+        draft=draft,
+        reason=reason.strip(),
+    )
+    updated = store.get_incident(conn, current.id)
+    assert updated is not None
+    return updated

@@ -1,0 +1,198 @@
+"""The database schema, as SQLAlchemy Core tables (migrations in `store/migrations`).
+
+`incidents` holds each incident's current state for querying; every state it
+ever had is a row in `incident_versions`, which is only ever inserted into.
+Times are stored as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+deployment = Table(
+    "deployment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scenario_id", String(80), nullable=False),
+    Column("pack", JSON, nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("party", String(80)),
+    Column("parent", String(80)),
+    Column("mission", Boolean, nullable=False),
+    Column("audience", String(40), nullable=False),
+    Column("names", JSON, nullable=False),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("names", JSON, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(40), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("organisation_id", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("audience", String(40)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("classification", String(20), nullable=False),
+    Column("owner_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("category", String(80), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("place_id", String(80), ForeignKey("places.id")),
+    Column("content", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "started_at", "id"),
+    Index(None, "category"),
+    Index(None, "status"),
+    Index(None, "lat", "lon"),
+    Index(None, "place_id"),
+    Index(None, "owner_org"),
+)
+
+incident_readers = Table(
+    "incident_readers",
+    metadata,
+    Column("incident_id", String(36), ForeignKey("incidents.id"), primary_key=True),
+    Column("organisation_id", String(80), ForeignKey("organisations.id"), primary_key=True),
+    Index(None, "organisation_id"),
+)
+
+incident_versions = Table(
+    "incident_versions",
+    metadata,
+    Column("incident_id", String(36), ForeignKey("incidents.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("author_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("classification", String(20), nullable=False),
+    Column("reason", Text),
+    Column("content", JSON, nullable=False),
+)
+
+corroborations = Table(
+    "corroborations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("incident_id", String(36), ForeignKey("incidents.id"), nullable=False),
+    Column("organisation_id", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("content", JSON, nullable=False),
+    UniqueConstraint("incident_id", "organisation_id"),
+)
+
+incident_attachments = Table(
+    "incident_attachments",
+    metadata,
+    Column("incident_id", String(36), ForeignKey("incidents.id"), primary_key=True),
+    Column("sha256", String(64), ForeignKey("attachments.sha256"), primary_key=True),
+    Index(None, "sha256"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("uploaded_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("uploader_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

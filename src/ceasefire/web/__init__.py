@@ -1,0 +1,1 @@
+"""The web face: the /api/v1 JSON API and the server-rendered pages."""

@@ -1,0 +1,89 @@
+"""/api/v1 reference data: who am I, and the deployment's categories, places,
+organisations and map layers — names rendered for the caller's audience and language."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.naming import in_language
+from ceasefire.services.deployment import Deployment
+from ceasefire.web.deps import api_viewer, deployment
+from ceasefire.web.geojson import layers_collection
+
+router = APIRouter(tags=["reference"])
+
+DepDep = Annotated[Deployment, Depends(deployment)]
+ViewerDep = Annotated[Viewer, Depends(api_viewer)]
+
+
+@router.get("/me")
+def me(viewer: ViewerDep) -> dict[str, Any]:
+    return {
+        "username": viewer.username,
+        "organisation": viewer.organisation_id,
+        "roles": sorted(viewer.roles),
+        "language": viewer.language,
+        "audience": viewer.audience,
+    }
+
+
+@router.get("/categories")
+def categories(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "id": c.id,
+                "name": in_language(c.names, viewer.language, c.id),
+                "violation": c.violation,
+                "acled": {
+                    "event_type": c.acled_event_type,
+                    "sub_event_type": c.acled_sub_event_type,
+                },
+                "plover": c.plover,
+            }
+            for c in dep.scenario.categories
+        ]
+    }
+
+
+@router.get("/places")
+def places(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    s = dep.scenario
+    return {
+        "items": [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "name": s.name_of(p.names, viewer.audience, viewer.language),
+                "lat": p.lat,
+                "lon": p.lon,
+                "approximate": p.coordinates == "approximate",
+            }
+            for p in s.places
+        ]
+    }
+
+
+@router.get("/organisations")
+def organisations(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    s = dep.scenario
+    return {
+        "items": [
+            {
+                "id": o.id,
+                "kind": o.kind,
+                "name": s.name_of(o.names, viewer.audience, viewer.language),
+                "party": o.party,
+                "mission": o.mission,
+            }
+            for o in s.organisations
+        ]
+    }
+
+
+@router.get("/layers")
+def layers(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    return layers_collection(dep.scenario, viewer)

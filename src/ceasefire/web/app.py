@@ -1,0 +1,50 @@
+"""Building the ASGI application: API, pages, static files, sessions and error handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from ceasefire import __version__
+from ceasefire.config import Settings
+from ceasefire.services.deployment import Deployment
+from ceasefire.web import errors, pages
+from ceasefire.web.api import attachments, incidents, reference
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings, dep: Deployment) -> FastAPI:
+    app = FastAPI(
+        title="ceasefire",
+        version=__version__,
+        description="The shared record and coordination desk of a ceasefire.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.deployment = dep
+    app.state.settings = settings
+    for router in (incidents.router, reference.router, attachments.router):
+        app.include_router(router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app, pages.error_page)
+    pages.install_sign_in_redirect(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="ceasefire_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(
+        errors.BodyLimit,
+        limit=settings.max_body_bytes,
+        larger={"/api/v1/attachments": settings.max_attachment_bytes},
+    )
+    return app

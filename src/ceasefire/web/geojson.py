@@ -1,0 +1,78 @@
+"""GeoJSON (RFC 7946) views of incidents and of the deployment's layers and places."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.naming import in_language
+from ceasefire.domain.records import Incident
+from ceasefire.domain.scenario import Scenario
+
+
+def incidents_collection(
+    scenario: Scenario, viewer: Viewer, items: list[Incident]
+) -> dict[str, Any]:
+    features = []
+    for incident in items:
+        category = scenario.category(incident.draft.category)
+        place = scenario.place(incident.draft.location.place_id or "")
+        features.append(
+            {
+                "type": "Feature",
+                "id": incident.id,
+                "geometry": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
+                "properties": {
+                    "id": incident.id,
+                    "title": incident.draft.title,
+                    "category": incident.draft.category,
+                    "category_name": in_language(category.names, viewer.language, category.id)
+                    if category
+                    else incident.draft.category,
+                    "status": incident.status.value,
+                    "started_at": incident.draft.started_at.isoformat(),
+                    "precision": incident.draft.location.precision.value,
+                    "place": scenario.name_of(place.names, viewer.audience, viewer.language)
+                    if place
+                    else None,
+                    "violation": bool(category and category.violation),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def layers_collection(scenario: Scenario, viewer: Viewer) -> dict[str, Any]:
+    """The pack's layers and places, with names for the viewer; illustrative ones flagged."""
+    lang, audience = viewer.language, viewer.audience
+    features: list[dict[str, Any]] = []
+    for layer in scenario.layers:
+        for feature in scenario.layer_geojson[layer.file].get("features", []):
+            properties = dict(feature.get("properties") or {})
+            properties.update(
+                layer=layer.id,
+                kind=layer.kind,
+                name=in_language(layer.names, lang, layer.id),
+                illustrative=layer.illustrative,
+                provenance=layer.provenance,
+                color=layer.color,
+            )
+            features.append(
+                {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
+            )
+    for place in scenario.places:
+        features.append(
+            {
+                "type": "Feature",
+                "id": place.id,
+                "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+                "properties": {
+                    "layer": "places",
+                    "kind": place.kind,
+                    "id": place.id,
+                    "name": scenario.name_of(place.names, audience, lang),
+                    "approximate": place.coordinates == "approximate",
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

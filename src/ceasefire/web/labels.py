@@ -1,0 +1,88 @@
+"""Interface labels of coded values that templates translate at run time (`_(status)`).
+
+Message extraction only finds literal strings, so every code a page may show
+through `_()` is listed here once; `tests/test_i18n.py` checks that the list
+covers every value of the domain's enumerations, so a new value cannot ship
+untranslated.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+CODE_LABELS = frozenset(
+    {
+        # verification status
+        N_("reported"),
+        N_("corroborated"),
+        N_("verified"),
+        N_("disputed"),
+        N_("retracted"),
+        # kinds of change in a record's history
+        N_("corrected"),
+        N_("status"),
+        # classification
+        N_("public"),
+        N_("mission"),
+        N_("restricted"),
+        N_("confidential"),
+        # time and geo precision (ACLED)
+        N_("exact"),
+        N_("day"),
+        N_("week"),
+        N_("month"),
+        N_("town"),
+        N_("near_town"),
+        N_("region"),
+        # observations
+        N_("post"),
+        N_("patrol"),
+        N_("camera"),
+        N_("drone"),
+        N_("explosion"),
+        N_("projectile_in_flight"),
+        N_("muzzle_flash"),
+        N_("flare"),
+        N_("burst"),
+        N_("shot"),
+        N_("impact"),
+        N_("airburst"),
+        N_("undetermined"),
+        N_("incoming"),
+        N_("outgoing"),
+        N_("small_arms"),
+        N_("heavy_machine_gun"),
+        N_("grenade_launcher"),
+        N_("mortar"),
+        N_("artillery"),
+        N_("rocket"),
+        N_("tank"),
+        N_("low"),
+        N_("medium"),
+        N_("high"),
+        # actors
+        N_("alleged_perpetrator"),
+        N_("target"),
+        N_("affected"),
+        N_("responder"),
+        N_("other"),
+        # damage
+        N_("house"),
+        N_("vehicle"),
+        N_("crops"),
+        N_("orchard"),
+        N_("infrastructure"),
+        N_("livestock"),
+        # source channels
+        N_("direct_observation"),
+        N_("party_report"),
+        N_("resident"),
+        N_("media"),
+        N_("social_media"),
+        N_("document"),
+    }
+)

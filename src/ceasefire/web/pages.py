@@ -1,0 +1,493 @@
+"""Server-rendered pages: sign in, map, incident list, incident page, report form.
+
+Pages use the signed session cookie; every form carries a CSRF token tied to
+the session. They call the same services as the API, so the same
+authorization decides what each page shows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from ceasefire.domain import authorization as authz
+from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.classification import Classification
+from ceasefire.domain.errors import DomainError, InvalidInput
+from ceasefire.domain.incidents import (
+    ALLOWED_TRANSITIONS,
+    Confidence,
+    Direction,
+    ExplosionKind,
+    GeoPrecision,
+    IncidentDraft,
+    Platform,
+    Sighting,
+    Status,
+    TimePrecision,
+    Weapon,
+)
+from ceasefire.domain.naming import LANGUAGES, in_language
+from ceasefire.domain.records import IncidentQuery
+from ceasefire.i18n import LANGUAGE_NAMES, best_language, translations
+from ceasefire.services import accounts, incidents
+from ceasefire.services.deployment import Deployment
+from ceasefire.web.deps import deployment, session_viewer
+from ceasefire.web.geojson import incidents_collection, layers_collection
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+DepDep = Annotated[Deployment, Depends(deployment)]
+MAP_LIMIT = 500
+
+
+class SignInRequired(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def page_viewer(request: Request) -> Viewer:
+    viewer = session_viewer(request)
+    if viewer is None:
+        raise SignInRequired(request.url.path)
+    return viewer
+
+
+ViewerDep = Annotated[Viewer, Depends(page_viewer)]
+
+
+def language(request: Request, viewer: Viewer | None) -> str:
+    chosen = request.session.get("lang")
+    if isinstance(chosen, str) and chosen in LANGUAGES:
+        return chosen
+    if viewer is not None:
+        return viewer.language
+    return best_language(request.headers.get("accept-language"))
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, token: str) -> None:
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not secrets.compare_digest(expected, token):
+        raise InvalidInput("csrf_token", "the form expired: reload the page and try again")
+
+
+def render(
+    request: Request,
+    name: str,
+    viewer: Viewer | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    lang = language(request, viewer)
+    if viewer is not None and viewer.language != lang:
+        viewer = _with_language(viewer, lang)
+    dep: Deployment = request.app.state.deployment
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {
+            "_": translations(lang).gettext,
+            "lang": lang,
+            "languages": LANGUAGE_NAMES,
+            "viewer": viewer,
+            "csrf": csrf_token(request),
+            "scenario": dep.scenario,
+            "title_of_deployment": in_language(dep.scenario.info.title, lang),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _with_language(viewer: Viewer, lang: str) -> Viewer:
+    return Viewer(
+        user_id=viewer.user_id,
+        username=viewer.username,
+        organisation_id=viewer.organisation_id,
+        roles=viewer.roles,
+        mission=viewer.mission,
+        language=lang,
+        audience=viewer.audience,
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    viewer = session_viewer(request) if "session" in request.scope else None
+    return render(request, "error.html", viewer, status_code=status, status=status, message=message)
+
+
+def install_sign_in_redirect(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def _redirect(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/login?next={exc.next_url}", status_code=303)
+
+
+# --- signing in and out, language ---------------------------------------------------------
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/map") -> HTMLResponse:
+    return render(request, "login.html", None, next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    dep: DepDep,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/map",
+) -> Response:
+    check_csrf(request, csrf_token)
+    viewer = accounts.authenticate(dep, username.strip(), password)
+    if viewer is None:
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            next=_safe_next(next),
+            error="Wrong username or password.",
+        )
+    request.session.clear()
+    request.session["user_id"] = viewer.user_id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, csrf_token)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    dep: DepDep,
+    lang: Annotated[str, Form(max_length=5)],
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    back: Annotated[str, Form(max_length=500)] = "/map",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if lang not in LANGUAGES:
+        raise InvalidInput("lang", f"must be one of {', '.join(LANGUAGES)}")
+    request.session["lang"] = lang
+    viewer = session_viewer(request)
+    if viewer is not None:
+        accounts.set_language(dep, viewer, lang)
+    return RedirectResponse(_safe_next(back), status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths: never redirect a user to another site after sign-in."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/map"
+    return target
+
+
+# --- map ---------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/map", status_code=303)
+
+
+@router.get("/map")
+def map_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    settings = request.app.state.settings
+    tiles = settings.tile_url or dep.scenario.info.map.tile_url
+    _ = translations(language(request, viewer)).gettext
+    labels = {status.value: _(status.value) for status in Status}
+    return render(
+        request, "map.html", viewer, tile_url=tiles, map=dep.scenario.info.map, status_labels=labels
+    )
+
+
+@router.get("/map/incidents.geojson")
+def map_incidents(request: Request, dep: DepDep, viewer: ViewerDep) -> JSONResponse:
+    query = _query_from(request, dep, limit=MAP_LIMIT)
+    page = incidents.list_incidents(dep, viewer, query)
+    lang_viewer = _with_language(viewer, language(request, viewer))
+    return JSONResponse(incidents_collection(dep.scenario, lang_viewer, page.items))
+
+
+@router.get("/map/layers.geojson")
+def map_layers(request: Request, dep: DepDep, viewer: ViewerDep) -> JSONResponse:
+    lang_viewer = _with_language(viewer, language(request, viewer))
+    return JSONResponse(layers_collection(dep.scenario, lang_viewer))
+
+
+# --- incident list -----------------------------------------------------------------------
+
+
+@router.get("/incidents")
+def incident_list(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    filters = dict(request.query_params)
+    try:
+        query = _query_from(request, dep, limit=50)
+        page = incidents.list_incidents(dep, viewer, query, filters.get("cursor") or None)
+        error = None
+    except DomainError as exc:
+        page, error = incidents.Page([], None), exc.message
+    lang = language(request, viewer)
+    rows = [incidents.present_incident(dep, _with_language(viewer, lang), i) for i in page.items]
+    template = "_incident_rows.html" if request.headers.get("hx-request") else "incidents.html"
+    return render(
+        request,
+        template,
+        viewer,
+        rows=rows,
+        next_cursor=page.next_cursor,
+        filters=filters,
+        error=error,
+        statuses=list(Status),
+    )
+
+
+def _query_from(request: Request, dep: Deployment, limit: int) -> IncidentQuery:
+    """The list filters from a page's query string (dates in the deployment's time zone)."""
+    params = request.query_params
+    zone = ZoneInfo(dep.scenario.info.time_zone)
+
+    def day(name: str) -> datetime | None:
+        value = params.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), zone)
+        except ValueError:
+            raise InvalidInput(name, "must be a date like 2021-04-12") from None
+
+    until = day("until")
+    statuses = []
+    for value in params.getlist("status"):
+        if value:
+            try:
+                statuses.append(Status(value))
+            except ValueError:
+                raise InvalidInput("status", f"unknown status {value!r}") from None
+    return IncidentQuery(
+        since=day("since"),
+        until=until + timedelta(days=1) if until else None,
+        categories=tuple(c for c in params.getlist("category") if c),
+        statuses=tuple(statuses),
+        place_id=params.get("place") or None,
+        organisation_id=params.get("organisation") or None,
+        limit=limit,
+    )
+
+
+# --- one incident ------------------------------------------------------------------------
+
+
+@router.get("/incidents/new")
+def report_form(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    return _render_form(request, dep, viewer, {}, None)
+
+
+@router.post("/incidents/new")
+async def report(request: Request, dep: DepDep, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items()}
+    values["restricted_to"] = ",".join(str(v) for v in form.getlist("restricted_to"))
+    check_csrf(request, values.get("csrf_token", ""))
+    try:
+        draft = draft_from_form(values, dep.scenario.info.time_zone, language(request, viewer))
+        incident = incidents.report_incident(dep, viewer, draft)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return _render_form(request, dep, viewer, values, f"{where}: {first['msg']}", 422)
+    except DomainError as exc:
+        if exc.code not in ("invalid_input",):
+            raise
+        return _render_form(request, dep, viewer, values, exc.message, 422)
+    return RedirectResponse(f"/incidents/{incident.id}", status_code=303)
+
+
+def _render_form(
+    request: Request,
+    dep: Deployment,
+    viewer: Viewer,
+    values: dict[str, str],
+    error: str | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "report.html",
+        viewer,
+        status_code=status_code,
+        values=values,
+        error=error,
+        can_report=authz.can_report(viewer),
+        classifications=list(Classification),
+        time_precisions=list(TimePrecision),
+        geo_precisions=list(GeoPrecision),
+        platforms=list(Platform),
+        sightings=list(Sighting),
+        explosions=list(ExplosionKind),
+        directions=list(Direction),
+        weapons=list(Weapon),
+        confidences=list(Confidence),
+    )
+
+
+def draft_from_form(values: dict[str, str], time_zone: str, lang: str) -> IncidentDraft:
+    """Turn the report form's flat fields into a draft; local times are in the deployment's zone."""
+    zone = ZoneInfo(time_zone)
+
+    def local(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=zone).isoformat()
+        except ValueError:
+            raise InvalidInput(name, "must be a date and time like 2021-04-12T09:30") from None
+
+    def number(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    started = local("started_at")
+    ended = local("ended_at")
+    point = None
+    if values.get("lat", "").strip() or values.get("lon", "").strip():
+        point = {"lat": values.get("lat", "").strip(), "lon": values.get("lon", "").strip()}
+    data: dict[str, Any] = {
+        "category": values.get("category", ""),
+        "title": values.get("title", ""),
+        "started_at": started,
+        "ended_at": ended,
+        "time_precision": values.get("time_precision") or "exact",
+        "location": {
+            "place_id": values.get("place_id") or None,
+            "point": point,
+            "precision": values.get("geo_precision") or "exact",
+            "description": values.get("location_description") or None,
+        },
+        "casualties": {
+            key: number(key)
+            for key in (
+                "civilian_killed",
+                "civilian_injured",
+                "military_killed",
+                "military_injured",
+            )
+        },
+        "classification": values.get("classification") or "mission",
+        "restricted_to": [r for r in values.get("restricted_to", "").split(",") if r],
+    }
+    narrative = values.get("narrative", "").strip()
+    if narrative:
+        data["narrative"] = {values.get("narrative_lang") or lang: narrative}
+    if values.get("sighting"):
+        data["observations"] = [
+            {
+                "platform": values.get("platform") or "post",
+                "observer": values.get("observer") or None,
+                "window_start": started,
+                "window_end": ended or started,
+                "sighting": values.get("sighting"),
+                "explosion": values.get("explosion") or None,
+                "count": number("count") or "1",
+                "direction": values.get("direction") or "undetermined",
+                "distance_min_m": number("distance_min_m"),
+                "distance_max_m": number("distance_max_m"),
+                "bearing_deg": number("bearing_deg"),
+                "weapon": values.get("weapon") or "undetermined",
+                "confidence": values.get("confidence") or "medium",
+            }
+        ]
+    if values.get("source_channel"):
+        data["sources"] = [
+            {
+                "channel": values.get("source_channel"),
+                "reliability": values.get("source_reliability") or "F",
+                "reference": values.get("source_reference") or None,
+            }
+        ]
+    return IncidentDraft.model_validate(data)
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(
+    incident_id: str, request: Request, dep: DepDep, viewer: ViewerDep
+) -> HTMLResponse:
+    lang_viewer = _with_language(viewer, language(request, viewer))
+    incident = incidents.get_incident(dep, viewer, incident_id)
+    found = incidents.incident_corroborations(dep, viewer, incident_id)
+    shown = incidents.present_incident(dep, lang_viewer, incident, found)
+    history = incidents.incident_history(dep, viewer, incident_id)
+    next_statuses = [
+        s
+        for s in ALLOWED_TRANSITIONS[incident.status]
+        if authz.can_set_status(viewer, incident.access, s)
+    ]
+    can_corroborate = authz.can_corroborate(viewer, incident.access) and not any(
+        c.organisation_id == viewer.organisation_id for c in found
+    )
+    return render(
+        request,
+        "incident.html",
+        viewer,
+        incident=shown,
+        history=history,
+        next_statuses=sorted(next_statuses),
+        can_corroborate=can_corroborate,
+        error=request.query_params.get("error"),
+    )
+
+
+@router.post("/incidents/{incident_id}/status")
+def incident_status(
+    incident_id: str,
+    request: Request,
+    dep: DepDep,
+    viewer: ViewerDep,
+    status: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    base_version: Annotated[int | None, Form()] = None,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        new = Status(status)
+    except ValueError:
+        raise InvalidInput("status", f"unknown status {status!r}") from None
+    incidents.change_status(dep, viewer, incident_id, new, reason=reason, base_version=base_version)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/corroborate")
+def incident_corroborate(
+    incident_id: str,
+    request: Request,
+    dep: DepDep,
+    viewer: ViewerDep,
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    incidents.corroborate_incident(dep, viewer, incident_id, note=note)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)

@@ -1,0 +1,30 @@
+// The report form on a phone: pick a place by typing any of its names, fill in the
+// position from the device, and show the violation fields only for violation categories.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.report");
+  if (!form) { return; }
+  var search = form.elements.place_search, select = form.elements.place_id;
+  var options = document.querySelectorAll("#places option");
+  search.addEventListener("change", function () {
+    for (var i = 0; i < options.length; i++) {
+      if (options[i].value === search.value) { select.value = options[i].dataset.id; return; }
+    }
+  });
+  var button = document.getElementById("use-location");
+  if (navigator.geolocation) {
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        form.elements.lat.value = pos.coords.latitude.toFixed(5);
+        form.elements.lon.value = pos.coords.longitude.toFixed(5);
+      });
+    });
+  } else { button.hidden = true; }
+  var category = form.elements.category, observation = document.getElementById("observation");
+  function toggle() {
+    var opt = category.options[category.selectedIndex];
+    observation.hidden = !(opt && opt.dataset.violation === "true");
+  }
+  category.addEventListener("change", toggle);
+  toggle();
+}());

@@ -1,0 +1,361 @@
+"""The authorization table: every demo user (all six roles) × every incident endpoint and page
+× every classification, on both databases.
+
+The expectations below are written out by hand from the rules in DESIGN.md — who may read
+a record of each classification, and who may act on it — not computed from
+`domain.authorization`, so a change in the code that widens access fails here. A record a
+user may not read must be invisible everywhere: 404 on direct access (never 403, so its
+existence does not leak), absent from lists, the map and pages, and its title must appear
+in no response that user receives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ceasefire.domain.incidents import IncidentDraft
+from ceasefire.services import attachments, incidents
+
+from .builders import violation
+from .conftest import csrf_of
+
+USERS = (
+    "jmc.ru.monitor",  # monitor, monitoring centre (mission)
+    "jmc.tr.monitor",  # monitor, monitoring centre (mission)
+    "jmc.duty",  # duty officer, monitoring centre (mission)
+    "jmc.tr.duty",  # duty officer, monitoring centre (mission)
+    "rpk.monitor",  # monitor, peacekeepers (mission) — the reporter of every record here
+    "rpk.duty",  # duty officer, peacekeepers (mission, reporting organisation)
+    "rpk.desk",  # caseworker, peacekeepers (mission, reporting organisation)
+    "admin",  # administrator, peacekeepers (mission, reporting organisation)
+    "am.liaison",  # liaison officer, Armenian MoD — named on restricted records
+    "az.liaison",  # liaison officer, Azerbaijani MoD
+    "nk.liaison",  # liaison officer, de facto authorities
+    "nk.rescue",  # duty officer, de facto emergency service
+    "icrc.caseworker",  # caseworker, ICRC
+    "unhcr.analyst",  # analyst, UNHCR — named on restricted records
+    "ngo.caseworker",  # caseworker, local NGO
+    "am.assist",  # caseworker, Armenian assistance programmes
+)
+CLASSIFICATIONS = ("public", "mission", "restricted", "confidential")
+REPORTER = "rpk.monitor"
+NAMED = ["mod-armenia", "unhcr"]
+
+MISSION = {
+    "jmc.ru.monitor",
+    "jmc.tr.monitor",
+    "jmc.duty",
+    "jmc.tr.duty",
+    "rpk.monitor",
+    "rpk.duty",
+    "rpk.desk",
+    "admin",
+}
+READERS: dict[str, set[str]] = {
+    "public": set(USERS),
+    "mission": MISSION,
+    # the reporting organisation and the organisations named on the record
+    "restricted": {"rpk.monitor", "rpk.duty", "rpk.desk", "admin", "am.liaison", "unhcr.analyst"},
+    # as restricted, but only the author and roles that must act (not admin, not an analyst)
+    "confidential": {"rpk.monitor", "rpk.duty", "rpk.desk", "am.liaison"},
+}
+SEES_SOURCES = MISSION  # sources and the reporter's name: the mission and the reporting org
+MAY_REPORT = {"jmc.ru.monitor", "jmc.tr.monitor", "jmc.duty", "jmc.tr.duty"} | {
+    "rpk.monitor",
+    "rpk.duty",
+    "nk.rescue",
+}
+MAY_CORRECT = {"rpk.monitor", "rpk.duty"}
+MAY_DISPUTE = {"jmc.duty", "jmc.tr.duty", "rpk.duty", "am.liaison", "az.liaison", "nk.liaison"} | {
+    "nk.rescue"
+}
+MAY_VERIFY = {"jmc.duty", "jmc.tr.duty", "rpk.duty"}
+MAY_RETRACT = {"rpk.duty"}
+MAY_CORROBORATE = {"jmc.ru.monitor", "jmc.tr.monitor", "jmc.duty", "jmc.tr.duty", "nk.rescue"}
+
+
+def expected(user: str, classification: str, allowed: set[str], success: int) -> int:
+    if user not in READERS[classification]:
+        return 404
+    return success if user in allowed else 403
+
+
+@dataclass
+class Findings:
+    """Every mismatch of one table row, so a failure lists them all at once."""
+
+    user: str
+    classification: str
+    problems: list[str] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
+
+    def status(self, what: str, response: Any, want: int) -> None:
+        self.bodies.append(response.text)
+        if response.status_code != want:
+            self.problems.append(f"{what}: got {response.status_code}, expected {want}")
+        elif want == 404 and "/api/" in str(response.url):
+            if response.json()["error"]["code"] != "not_found":
+                self.problems.append(f"{what}: a 404 without the not_found error code")
+
+    def check(self, what: str, ok: bool) -> None:
+        if not ok:
+            self.problems.append(what)
+
+
+@pytest.fixture
+def record(dep, viewer):  # type: ignore[no-untyped-def]
+    """Report a fresh record of a classification; returns (incident, marker in its title)."""
+    reporter = viewer(REPORTER)
+
+    def make(classification: str, attachment: str | None = None) -> tuple[Any, str]:
+        marker = f"SECRET-{uuid.uuid4().hex[:12]}"
+        body = violation(
+            title=f"Shelling {marker}",
+            classification=classification,
+            sources=[{"organisation_id": "rpk", "channel": "direct_observation"}],
+        )
+        if classification in ("restricted", "confidential"):
+            body["restricted_to"] = NAMED
+        if attachment:
+            body["attachments"] = [{"sha256": attachment, "filename": "crater.jpg"}]
+        return incidents.report_incident(dep, reporter, IncidentDraft.model_validate(body)), marker
+
+    return make
+
+
+@pytest.mark.parametrize("classification", CLASSIFICATIONS)
+@pytest.mark.parametrize("user", USERS)
+def test_authorization_table(  # type: ignore[no-untyped-def]
+    user, classification, dep, viewer, record, client, auth, browser_for
+) -> None:
+    found = Findings(user, classification)
+    headers = auth(user)
+    page = browser_for(user)
+    reads = user in READERS[classification]
+    photo = attachments.upload_attachment(
+        dep, viewer(REPORTER), uuid.uuid4().bytes * 8, "image/jpeg"
+    )
+    incident, marker = record(classification, attachment=photo)
+    url = f"/api/v1/incidents/{incident.id}"
+
+    # --- reading through the API ---
+    one = client.get(url, headers=headers)
+    found.status("GET incident", one, 200 if reads else 404)
+    if reads and one.status_code == 200:
+        shown = one.json()
+        sources_shown = "sources" in shown["record"]
+        found.check(
+            f"sources {'hidden from' if user in SEES_SOURCES else 'shown to'} this user",
+            sources_shown == (user in SEES_SOURCES),
+        )
+        found.check(
+            "reporter's name visibility",
+            (shown["reported_by"] == REPORTER) == (user in SEES_SOURCES),
+        )
+    found.status(
+        "GET history", client.get(f"{url}/history", headers=headers), 200 if reads else 404
+    )
+    listed = client.get("/api/v1/incidents", headers=headers, params={"limit": 500})
+    found.status("GET list", listed, 200)
+    ids = {item["id"] for item in listed.json()["items"]}
+    found.check(
+        "list shows the record" if reads else "list leaks the record", (incident.id in ids) == reads
+    )
+    filtered = client.get(
+        "/api/v1/incidents",
+        headers=headers,
+        params={"place": "taghavard", "category": "shelling", "bbox": "46,39,47.5,40.5"},
+    )
+    found.check(
+        "filtered list visibility",
+        (incident.id in {i["id"] for i in filtered.json()["items"]}) == reads,
+    )
+    found.status(
+        "GET attachment",
+        client.get(f"/api/v1/attachments/{photo}", headers=headers),
+        200 if reads or user in {"rpk.duty", "rpk.desk", "admin"} else 404,
+    )
+
+    # --- reading through the pages ---
+    found.status("page incident", page.get(f"/incidents/{incident.id}"), 200 if reads else 404)
+    listing = page.get("/incidents")
+    found.status("page list", listing, 200)
+    found.check("page list visibility", (marker in listing.text) == reads)
+    geo = page.get("/map/incidents.geojson")
+    found.status("map GeoJSON", geo, 200)
+    found.check(
+        "map visibility",
+        (incident.id in {f["id"] for f in geo.json()["features"]}) == reads,
+    )
+
+    # --- acting through the API, each on a fresh record ---
+    def fresh() -> str:
+        return f"/api/v1/incidents/{record(classification)[0].id}"
+
+    target = fresh()
+    correction = {"record": violation(classification="public"), "base_version": 1, "reason": "fix"}
+    found.status(
+        "PUT correct",
+        client.put(target, headers=headers, json=correction),
+        expected(user, classification, MAY_CORRECT, 200),
+    )
+    for status, allowed in (
+        ("disputed", MAY_DISPUTE),
+        ("verified", MAY_VERIFY),
+        ("retracted", MAY_RETRACT),
+    ):
+        found.status(
+            f"POST status {status}",
+            client.post(
+                f"{fresh()}/status", headers=headers, json={"status": status, "reason": "r"}
+            ),
+            expected(user, classification, allowed, 200),
+        )
+    found.status(
+        "POST corroboration",
+        client.post(f"{fresh()}/corroborations", headers=headers, json={"note": "seen too"}),
+        expected(user, classification, MAY_CORROBORATE, 201),
+    )
+
+    # --- acting through the pages ---
+    csrf = csrf_of(page)
+    target_id = record(classification)[0].id
+    dispute = page.post(
+        f"/incidents/{target_id}/status",
+        data={"status": "disputed", "reason": "not so", "csrf_token": csrf, "base_version": "1"},
+        follow_redirects=False,
+    )
+    found.status(
+        "page dispute",
+        dispute,
+        {200: 303}.get(w := expected(user, classification, MAY_DISPUTE, 200), w),
+    )
+    corroborate = page.post(
+        f"/incidents/{record(classification)[0].id}/corroborate",
+        data={"note": "seen", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    found.status(
+        "page corroborate",
+        corroborate,
+        {201: 303}.get(w := expected(user, classification, MAY_CORROBORATE, 201), w),
+    )
+
+    if not reads:
+        leaks = [i for i, body in enumerate(found.bodies) if marker in body]
+        found.check(f"the record's title appears in responses {leaks}", not leaks)
+    assert not found.problems, f"{user} × {classification}: " + "; ".join(found.problems)
+
+
+@pytest.mark.parametrize("classification", CLASSIFICATIONS)
+@pytest.mark.parametrize("user", USERS)
+def test_reporting_is_for_monitors_and_duty_officers(  # type: ignore[no-untyped-def]
+    user, classification, client, auth, dep
+) -> None:
+    body = violation(classification=classification)
+    if classification in ("restricted", "confidential"):
+        body["restricted_to"] = NAMED
+    response = client.post("/api/v1/incidents", headers=auth(user), json=body)
+    assert response.status_code == (201 if user in MAY_REPORT else 403), response.text
+    upload = client.post(
+        "/api/v1/attachments", headers={**auth(user), "Content-Type": "image/png"}, content=b"png"
+    )
+    assert upload.status_code == (201 if user in MAY_REPORT else 403), upload.text
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_report_form_is_for_monitors_and_duty_officers(user, browser_for) -> None:  # type: ignore[no-untyped-def]
+    page = browser_for(user)
+    response = page.post(
+        "/incidents/new",
+        data={
+            "csrf_token": csrf_of(page),
+            "category": "shelling",
+            "title": "Impacts seen from the post",
+            "started_at": "2021-04-11T09:30",
+            "place_id": "taghavard",
+            "classification": "public",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == (303 if user in MAY_REPORT else 403), response.text
+
+
+REFERENCE = (
+    "/api/v1/me",
+    "/api/v1/categories",
+    "/api/v1/places",
+    "/api/v1/organisations",
+    "/api/v1/layers",
+)
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_every_user_reads_the_deployments_reference_data(user, client, auth) -> None:  # type: ignore[no-untyped-def]
+    for path in REFERENCE:
+        assert client.get(path, headers=auth(user)).status_code == 200, path
+
+
+ENDPOINTS = (
+    ("GET", "/api/v1/incidents"),
+    ("POST", "/api/v1/incidents"),
+    ("GET", "/api/v1/incidents/x"),
+    ("PUT", "/api/v1/incidents/x"),
+    ("GET", "/api/v1/incidents/x/history"),
+    ("POST", "/api/v1/incidents/x/status"),
+    ("POST", "/api/v1/incidents/x/corroborations"),
+    ("POST", "/api/v1/attachments"),
+    ("GET", "/api/v1/attachments/" + "0" * 64),
+    *(("GET", path) for path in REFERENCE),
+)
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+@pytest.mark.parametrize("token", [None, "cf_not-a-token", "garbage"])
+def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignore[no-untyped-def]
+    method, path, token, client
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.request(method, path, headers=headers, json={})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "path", ["/map", "/incidents", "/incidents/new", "/map/incidents.geojson", "/incidents/x"]
+)
+def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+def test_a_revoked_token_no_longer_opens_the_api(client, auth, dep) -> None:  # type: ignore[no-untyped-def]
+    from ceasefire.services import accounts
+
+    token = accounts.create_token(dep, "jmc.duty", "test")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert accounts.revoke_token(dep, token) == 1
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_page_forms_without_the_csrf_token_are_refused_and_write_nothing(  # type: ignore[no-untyped-def]
+    browser_for, record, dep, viewer
+) -> None:
+    incident, _marker = record("public")
+    page = browser_for("rpk.duty")
+    response = page.post(
+        f"/incidents/{incident.id}/status",
+        data={"status": "verified", "reason": "seen", "csrf_token": "forged"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 422
+    after = incidents.get_incident(dep, viewer("rpk.duty"), incident.id)
+    assert (after.version, after.status.value) == (1, "reported")
