@@ -98,9 +98,12 @@ class Findings:
         self.bodies.append(response.text)
         if response.status_code != want:
             self.problems.append(f"{what}: got {response.status_code}, expected {want}")
-        elif want == 404 and "/api/" in str(response.url):
-            if response.json()["error"]["code"] != "not_found":
-                self.problems.append(f"{what}: a 404 without the not_found error code")
+        elif (
+            want == 404
+            and "/api/" in str(response.url)
+            and response.json()["error"]["code"] != "not_found"
+        ):
+            self.problems.append(f"{what}: a 404 without the not_found error code")
 
     def check(self, what: str, ok: bool) -> None:
         if not ok:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -280,6 +280,12 @@ def check_times(draft: IncidentDraft, now: datetime, tolerance: timedelta) -> No
     for field, value in stamps:
         if value is not None and value > limit:
             raise InvalidInput(field, "is in the future")
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The top-level fields of a record that differ between two versions, in field order."""
+    keys = [*after, *(key for key in before if key not in after)]
+    return [key for key in keys if before.get(key) != after.get(key)]
 
 
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {

@@ -49,6 +49,8 @@ class IncidentVersion:
     classification: Classification
     reason: str | None
     content: dict[str, Any]
+    changed: tuple[str, ...] = ()
+    """Top-level fields that differ from the previous version (as this reader sees them)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from ceasefire.domain.incidents import (
     IncidentDraft,
     Observation,
     Status,
+    changed_fields,
     check_times,
     check_transition,
 )
@@ -246,23 +247,20 @@ def incident_history(dep: Deployment, viewer: Viewer, incident_id: str) -> list[
         current = _visible(conn, viewer, incident_id)
         versions = store.versions_of(conn, incident_id)
     hidden = authz.hidden_fields(viewer, current.access)
-    if not hidden:
-        return versions
-    return [
-        IncidentVersion(
-            incident_id=v.incident_id,
-            version=v.version,
-            at=v.at,
-            author="" if "reported_by" in hidden else v.author,
-            author_org=v.author_org,
-            change=v.change,
-            status=v.status,
-            classification=v.classification,
-            reason=v.reason,
-            content={k: val for k, val in v.content.items() if k not in hidden},
+    shown: list[IncidentVersion] = []
+    previous: dict[str, Any] | None = None
+    for v in versions:
+        content = {k: val for k, val in v.content.items() if k not in hidden}
+        shown.append(
+            replace(
+                v,
+                author="" if "reported_by" in hidden else v.author,
+                content=content,
+                changed=tuple(changed_fields(previous, content)) if previous is not None else (),
+            )
         )
-        for v in versions
-    ]
+        previous = content
+    return shown
 
 
 def incident_corroborations(

@@ -109,10 +109,21 @@ def render(
             "csrf": csrf_token(request),
             "scenario": dep.scenario,
             "title_of_deployment": in_language(dep.scenario.info.title, lang),
+            "org_name": lambda org_id: _organisation_name(dep, viewer, org_id),
             **context,
         },
         status_code=status_code,
     )
+
+
+def _organisation_name(dep: Deployment, viewer: Viewer | None, org_id: str) -> str:
+    """An organisation's designation for the viewer's audience and language."""
+    org = dep.scenario.organisation(org_id)
+    if org is None:
+        return org_id
+    audience = viewer.audience if viewer else dep.scenario.info.default_audience
+    lang = viewer.language if viewer else dep.scenario.info.default_language
+    return dep.scenario.name_of(org.names, audience, lang)
 
 
 def _with_language(viewer: Viewer, lang: str) -> Viewer:

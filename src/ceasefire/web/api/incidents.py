@@ -138,6 +138,7 @@ def history(incident_id: str, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
                 "status": v.status.value,
                 "classification": v.classification.value,
                 "reason": v.reason,
+                "changed": list(v.changed),
                 "record": v.content,
             }
             for v in versions
