@@ -22,7 +22,7 @@ from ceasefire.config import Settings
 from ceasefire.domain.authorization import Viewer
 from ceasefire.pack import read_pack
 from ceasefire.services import accounts, scenarios
-from ceasefire.services.deployment import Deployment, install_scenario, open_deployment
+from ceasefire.services.deployment import Deployment, initialise, open_deployment
 from ceasefire.store import tables
 from ceasefire.store.accounts import user_by_name
 from ceasefire.store.db import Database
@@ -31,6 +31,11 @@ from ceasefire.web.app import create_app
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "log_cosignatures",
+    "log_checkpoints",
+    "log_nodes",
+    "log_leaves",
+    "log_witnesses",
     "incident_attachments",
     "attachments",
     "corroborations",
@@ -105,7 +110,7 @@ def prepared(database_url: str, settings_for, reference_scenario):  # type: igno
     """A database of this backend with the scenario and demo users loaded (once)."""
     settings = settings_for(database_url)
     db = Database(database_url)
-    install_scenario(db, reference_scenario)
+    initialise(settings, db, reference_scenario)
     dep = open_deployment(settings, db)
     scenarios.load_demo_users(dep)
     yield settings, dep
@@ -119,6 +124,7 @@ def dep(prepared) -> Deployment:  # type: ignore[no-untyped-def]
     with deployment.db.begin() as conn:
         for name in RECORD_TABLES:
             conn.execute(tables.metadata.tables[name].delete())
+        conn.execute(tables.log_state.update().values(next_index=0, integrated_size=0))
     return deployment
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -32,7 +33,7 @@ from ceasefire.services import accounts, incidents, scenarios
 from ceasefire.services.deployment import (
     Deployment,
     NotInitialised,
-    install_scenario,
+    initialise,
     open_deployment,
 )
 from ceasefire.store.db import Database
@@ -66,7 +67,7 @@ def _settings() -> Settings:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -98,10 +99,10 @@ def _install(scenario_path: Path | None) -> tuple[Settings, Deployment]:
         scenario = read_pack(path)
     except PackInvalid as exc:
         for problem in exc.problems:
-            err.print(str(problem), highlight=False)
+            err.print(str(problem), highlight=False, markup=False)
         raise typer.Exit(1) from None
     db = Database(settings.resolved_database_url)
-    install_scenario(db, scenario)
+    initialise(settings, db, scenario)
     return settings, open_deployment(settings, db)
 
 
@@ -168,12 +169,17 @@ def demo(
     for column in (_("Username"), _("Organisation"), _("Roles"), _("Password")):
         table.add_column(column)
     for user in dep.scenario.users:
-        table.add_row(user.username, user.organisation, ", ".join(user.roles), user.password)
+        _add_row(table, user.username, user.organisation, ", ".join(user.roles), user.password)
     out.print(table)
     url = f"http://{settings.host}:{settings.port}"
     out.print(_("Open {url} and sign in with one of the accounts above.").format(url=url))
     if serve_it:
         _serve(settings, dep, None, None)
+
+
+def _add_row(table: Table, *cells: str) -> None:
+    """A table row of user data, shown as typed (no Rich markup)."""
+    table.add_row(*(escape(cell) for cell in cells))
 
 
 def _redacted(url: str) -> str:
@@ -220,7 +226,8 @@ def user_list() -> None:
     for column in (_("Username"), _("Name"), _("Organisation"), _("Roles"), _("Language")):
         table.add_column(column)
     for user in accounts.list_users(dep):
-        table.add_row(
+        _add_row(
+            table,
             user.username,
             user.display_name,
             user.organisation_id,
@@ -291,7 +298,9 @@ def incident_report(
     except ValidationError as exc:
         for e in exc.errors():
             err.print(
-                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}", highlight=False
+                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}",
+                highlight=False,
+                markup=False,
             )
         raise typer.Exit(2) from None
     incident = _run(lambda: incidents.report_incident(dep, viewer, draft))
@@ -339,7 +348,8 @@ def incident_list(
     for column in (_("When"), _("Category"), _("Title"), _("Place"), _("Status"), "id"):
         table.add_column(column)
     for item in shown:
-        table.add_row(
+        _add_row(
+            table,
             item["record"]["started_at"][:16].replace("T", " "),
             item["display"]["category"],
             item["record"]["title"],
@@ -377,15 +387,15 @@ def incident_show(
         print(json.dumps(shown, ensure_ascii=False, indent=1))
         return
     record = shown["record"]
-    out.print(f"[bold]{record['title']}[/bold]", highlight=False)
+    out.print(f"[bold]{escape(record['title'])}[/bold]", highlight=False)
     out.print(
         f"{shown['display']['category']} · {_(shown['status'])} · {record['classification']}",
         highlight=False,
     )
     where = f"{shown['display']['place'] or ''} ({shown['lat']:.4f}, {shown['lon']:.4f})"
-    out.print(f"{record['started_at']} · {where}", highlight=False)
+    out.print(f"{record['started_at']} · {where}", highlight=False, markup=False)
     for lang, text in record.get("narrative", {}).items():
-        out.print(f"[{lang}] {text}", highlight=False)
+        out.print(f"[{lang}] {text}", highlight=False, markup=False)
     table = Table(title=_("History"))
     for column in (
         _("Version"),
@@ -397,7 +407,8 @@ def incident_show(
     ):
         table.add_column(column)
     for v in history:
-        table.add_row(
+        _add_row(
+            table,
             str(v.version),
             v.at.strftime("%Y-%m-%d %H:%M"),
             v.author_org,
@@ -418,7 +429,7 @@ def scenario_validate(path: Path) -> None:
         scenario = read_pack(path)
     except PackInvalid as exc:
         for problem in exc.problems:
-            err.print(str(problem), highlight=False)
+            err.print(str(problem), highlight=False, markup=False)
         err.print(_("{count} problem(s) found.").format(count=len(exc.problems)))
         raise typer.Exit(1) from None
     out.print(

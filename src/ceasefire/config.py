@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,15 @@ from pydantic_settings import (
 )
 
 DEFAULT_SCENARIO = "scenarios/nagorno-karabakh-2020"
+
+
+class WitnessSetting(BaseModel):
+    """A witness that must cosign every checkpoint: its C2SP vkey and where it listens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vkey: str = Field(description="The witness's verifier key (type 0x04)")
+    url: str = Field(description="Its submission prefix; the log posts to URL/add-checkpoint")
 
 
 class Settings(BaseSettings):
@@ -43,6 +52,14 @@ class Settings(BaseSettings):
     max_attachment_bytes: int = Field(default=20_000_000, ge=1024)
     future_tolerance_seconds: int = Field(default=300, ge=0)
     secure_cookies: bool = Field(default=False, description="Set behind HTTPS")
+    log_origin: str = Field(
+        default="", description="The log's origin line; empty: ceasefire/<scenario id>"
+    )
+    log_key_file: Path | None = Field(
+        default=None, description="The log's signer key; empty: data_dir/keys/log.key"
+    )
+    witnesses: list[WitnessSetting] = Field(default_factory=list)
+    checkpoint_interval_seconds: float = Field(default=5.0, gt=0)
 
     @classmethod
     def settings_customise_sources(
@@ -63,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
+
+    @property
+    def resolved_log_key_file(self) -> Path:
+        return self.log_key_file or self.data_dir / "keys" / "log.key"
 
     @property
     def future_tolerance(self) -> timedelta:

@@ -12,7 +12,7 @@ the deployment (is the category known? is the place known?) live in
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -21,6 +21,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -28,10 +30,37 @@ from ceasefire.domain.classification import Classification
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.naming import Language
 
+EARLIEST_YEAR = 1900
+
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must include a time zone offset, e.g. 2021-04-11T09:30:00+04:00")
+    check_era(value)
+    return value
+
+
+def check_era(value: datetime) -> None:
+    """Refuse times a record cannot be about (and that would not fit the database)."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if in_utc.year < EARLIEST_YEAR:
+        raise ValueError(f"is before {EARLIEST_YEAR}")
+
+
+def _no_nul(value: Any) -> Any:
+    """Refuse NUL characters anywhere in a value (no store keeps them faithfully)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list | tuple):
+        for item in value:
+            _no_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
     return value
 
 
@@ -42,9 +71,14 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,79}$")]
 
 
 class Strict(BaseModel):
-    """Base for input models: unknown fields are errors, strings are trimmed."""
+    """Base for input models: unknown fields are errors, strings are trimmed, NUL refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class Status(StrEnum):
@@ -147,7 +181,7 @@ class Observation(Strict):
     window_start: AwareDatetime
     window_end: AwareDatetime
     sighting: Sighting
-    explosion: ExplosionKind | None = None
+    explosion: ExplosionKind | None = Field(default=None, validate_default=True)
     count: int = Field(ge=1, le=100_000)
     direction: Direction = Direction.undetermined
     distance_min_m: int | None = Field(default=None, ge=0, le=100_000)
@@ -156,21 +190,31 @@ class Observation(Strict):
     weapon: Weapon = Weapon.undetermined
     confidence: Confidence = Confidence.medium
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Observation:
-        if self.window_end < self.window_start:
-            raise ValueError("window_end is before window_start")
-        if self.sighting is Sighting.explosion and self.explosion is None:
+    @field_validator("window_end")
+    @classmethod
+    def _window_order(cls, value: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("window_start")
+        if start is not None and value < start:
+            raise ValueError("is before window_start")
+        return value
+
+    @field_validator("explosion")
+    @classmethod
+    def _explosion_kind(cls, value: ExplosionKind | None, info: ValidationInfo) -> Any:
+        explosion = info.data.get("sighting") is Sighting.explosion
+        if explosion and value is None:
             raise ValueError("an explosion needs its kind: impact, airburst or undetermined")
-        if self.sighting is not Sighting.explosion and self.explosion is not None:
-            raise ValueError("explosion kind is only for sighting 'explosion'")
-        if (
-            self.distance_min_m is not None
-            and self.distance_max_m is not None
-            and self.distance_max_m < self.distance_min_m
-        ):
-            raise ValueError("distance_max_m is less than distance_min_m")
-        return self
+        if not explosion and value is not None:
+            raise ValueError("is only for sighting 'explosion'")
+        return value
+
+    @field_validator("distance_max_m")
+    @classmethod
+    def _distance_order(cls, value: int | None, info: ValidationInfo) -> int | None:
+        least = info.data.get("distance_min_m")
+        if value is not None and least is not None and value < least:
+            raise ValueError("is less than distance_min_m")
+        return value
 
 
 class Actor(Strict):
@@ -252,17 +296,24 @@ class IncidentDraft(Strict):
     classification: Classification = Classification.mission
     restricted_to: list[Slug] = Field(default_factory=list, max_length=50)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> IncidentDraft:
-        if self.ended_at is not None and self.ended_at < self.started_at:
-            raise ValueError("ended_at is before started_at")
-        needs_readers = self.classification in (
+    @field_validator("ended_at")
+    @classmethod
+    def _ends_after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("started_at")
+        if value is not None and start is not None and value < start:
+            raise ValueError("is before started_at")
+        return value
+
+    @field_validator("restricted_to")
+    @classmethod
+    def _readers_need_restriction(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        needs_readers = info.data.get("classification") in (
             Classification.restricted,
             Classification.confidential,
         )
-        if self.restricted_to and not needs_readers:
-            raise ValueError("restricted_to is only for restricted or confidential records")
-        return self
+        if value and not needs_readers:
+            raise ValueError("is only for restricted or confidential records")
+        return value
 
 
 def check_times(draft: IncidentDraft, now: datetime, tolerance: timedelta) -> None:

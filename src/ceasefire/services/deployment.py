@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ceasefire.config import Settings
 from ceasefire.domain.scenario import Scenario
+from ceasefire.ledger.note import (
+    COSIGNATURE_V1,
+    NoteError,
+    Signer,
+    Verifier,
+    parse_skey,
+    parse_vkey,
+)
 from ceasefire.store import migrate
 from ceasefire.store.db import Database
 from ceasefire.store.deployment import load_scenario, save_scenario
@@ -21,6 +30,24 @@ class NotInitialised(Exception):
     """The database has no scenario yet: run `ceasefire init`."""
 
 
+@dataclass(frozen=True)
+class WitnessEndpoint:
+    key: Verifier
+    url: str
+
+
+@dataclass(frozen=True)
+class LogKeys:
+    """The log's signer and the witnesses that must cosign its checkpoints."""
+
+    signer: Signer
+    witnesses: tuple[WitnessEndpoint, ...]
+
+    @property
+    def origin(self) -> str:
+        return self.signer.name
+
+
 @dataclass
 class Deployment:
     db: Database
@@ -28,6 +55,7 @@ class Deployment:
     files: AttachmentFiles
     future_tolerance: timedelta
     max_attachment_bytes: int
+    log: LogKeys
 
 
 def open_deployment(settings: Settings, db: Database | None = None) -> Deployment:
@@ -44,11 +72,44 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
         files=AttachmentFiles(settings.attachments_dir),
         future_tolerance=settings.future_tolerance,
         max_attachment_bytes=settings.max_attachment_bytes,
+        log=_log_keys(settings),
     )
 
 
-def install_scenario(db: Database, scenario: Scenario) -> None:
-    """Bring the schema up to date and load (or reload) the scenario's reference data."""
+def initialise(settings: Settings, db: Database, scenario: Scenario) -> None:
+    """Bring the schema up to date, load (or reload) the scenario's reference data, and
+    create the log's signing key if there is none yet."""
     migrate.upgrade(db)
     with db.begin() as conn:
         save_scenario(conn, scenario, utcnow())
+    path = settings.resolved_log_key_file
+    if not path.exists():
+        origin = settings.log_origin or f"ceasefire/{scenario.info.id}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(Signer.generate(origin).skey + "\n")
+
+
+def _log_keys(settings: Settings) -> LogKeys:
+    path = settings.resolved_log_key_file
+    try:
+        signer = parse_skey(path.read_text())
+    except FileNotFoundError:
+        raise NotInitialised(f"no log key at {path}: run `ceasefire init`") from None
+    except NoteError as exc:
+        raise NotInitialised(f"the log key at {path} is unusable: {exc}") from None
+    if settings.log_origin and settings.log_origin != signer.name:
+        raise NotInitialised(
+            f"the log key at {path} is for {signer.name}, not {settings.log_origin}"
+        )
+    witnesses = []
+    for i, witness in enumerate(settings.witnesses):
+        try:
+            key = parse_vkey(witness.vkey)
+        except NoteError as exc:
+            raise NotInitialised(f"witnesses[{i}].vkey: {exc}") from None
+        if key.kind != COSIGNATURE_V1:
+            raise NotInitialised(f"witnesses[{i}].vkey: not a cosignature key (type 0x04)")
+        witnesses.append(WitnessEndpoint(key, witness.url.rstrip("/")))
+    return LogKeys(signer, tuple(witnesses))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,17 +25,20 @@ from ceasefire.domain.incidents import (
     Observation,
     Status,
     changed_fields,
+    check_era,
     check_times,
     check_transition,
 )
 from ceasefire.domain.naming import in_language
 from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
 from ceasefire.domain.scenario import draft_reference_problems
+from ceasefire.services import log
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as store
 from ceasefire.store.attachments import known_attachments
 
 MAX_PAGE = 500
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 
 
 def report_incident(
@@ -58,18 +62,7 @@ def report_incident(
             lon=lon,
             at=now,
         )
-        store.insert_version(
-            conn,
-            incident_id=incident_id,
-            version=1,
-            at=now,
-            author_id=viewer.user_id,
-            author_org=viewer.organisation_id,
-            change="reported",
-            status=Status.reported,
-            draft=draft,
-            reason=None,
-        )
+        _record_version(conn, viewer, incident_id, 1, now, "reported", Status.reported, draft, None)
         incident = store.get_incident(conn, incident_id)
     assert incident is not None
     return incident
@@ -189,6 +182,7 @@ def corroborate_incident(
             content={"observations": [o.model_dump(mode="json") for o in observations]},
         )
         store.insert_corroboration(conn, corroboration, viewer.user_id)
+        log.record(conn, [(log.corroboration_entry(corroboration), current.draft.classification)])
         if current.status in (Status.reported, Status.disputed):
             reason = f"corroborated by {viewer.organisation_id}"
             _new_version(
@@ -228,6 +222,19 @@ def list_incidents(
         min_lon, min_lat, max_lon, max_lat = query.bbox
         if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
             raise InvalidInput("bbox", "must be min_lon,min_lat,max_lon,max_lat within range")
+    for field, values in (
+        ("category", query.categories),
+        ("place", (query.place_id,) if query.place_id else ()),
+        ("organisation", (query.organisation_id,) if query.organisation_id else ()),
+    ):
+        if any(not SLUG.match(value) for value in values):
+            raise InvalidInput(field, "is not an identifier of this deployment")
+    for field, moment in (("since", query.since), ("until", query.until)):
+        if moment is not None:
+            try:
+                check_era(moment)
+            except ValueError as exc:
+                raise InvalidInput(field, str(exc)) from None
     if cursor:
         query = replace(query, after=decode_cursor(cursor))
     with dep.db.read() as conn:
@@ -342,8 +349,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         started, incident_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         moment = datetime.fromisoformat(started)
-        if moment.tzinfo is None or not isinstance(incident_id, str):
+        if moment.tzinfo is None or not isinstance(incident_id, str) or not _is_id(incident_id):
             raise ValueError
+        check_era(moment)
         return moment, incident_id
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("cursor", "is not a cursor this service issued") from None
@@ -353,7 +361,16 @@ def _without_author(c: Corroboration) -> Corroboration:
     return Corroboration(c.id, c.incident_id, c.organisation_id, "", c.at, c.note, c.content)
 
 
+def _is_id(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
 def _visible(conn: Any, viewer: Viewer, incident_id: str, *, for_update: bool = False) -> Incident:
+    if not _is_id(incident_id):
+        raise NotFound("no such incident", "id")
     incident = store.get_incident(conn, incident_id, for_update=for_update)
     if incident is None or not authz.can_read(viewer, incident.access):
         raise NotFound("no such incident", "id")
@@ -395,6 +412,34 @@ def _check_attachments(dep: Deployment, conn: Any, draft: IncidentDraft) -> None
             raise InvalidInput(f"attachments.{i}.sha256", "no such attachment: upload it first")
 
 
+def _record_version(
+    conn: Any,
+    viewer: Viewer,
+    incident_id: str,
+    number: int,
+    at: datetime,
+    change: str,
+    status: Status,
+    draft: IncidentDraft,
+    reason: str | None,
+) -> None:
+    """Store one version of an incident and its log leaf, in the caller's transaction."""
+    version = IncidentVersion(
+        incident_id=incident_id,
+        version=number,
+        at=at,
+        author=viewer.username,
+        author_org=viewer.organisation_id,
+        change=change,
+        status=status,
+        classification=draft.classification,
+        reason=reason,
+        content=draft.model_dump(mode="json"),
+    )
+    store.insert_version(conn, version, viewer.user_id)
+    log.record(conn, [(log.version_entry(version), draft.classification)])
+
+
 def _new_version(
     conn: Any,
     viewer: Viewer,
@@ -424,17 +469,8 @@ def _new_version(
         at=now,
     ):
         raise Conflict("the record changed meanwhile: reload and retry", "base_version")
-    store.insert_version(
-        conn,
-        incident_id=current.id,
-        version=base_version + 1,
-        at=now,
-        author_id=viewer.user_id,
-        author_org=viewer.organisation_id,
-        change=change,
-        status=status,
-        draft=draft,
-        reason=reason.strip(),
+    _record_version(
+        conn, viewer, current.id, base_version + 1, now, change, status, draft, reason.strip()
     )
     updated = store.get_incident(conn, current.id)
     assert updated is not None

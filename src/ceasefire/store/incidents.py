@@ -7,6 +7,7 @@ pages stay full; the service still re-checks every record it returns.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -137,31 +138,19 @@ def _write_readers(conn: Connection, incident_id: str, readers: list[str]) -> No
         conn.execute(insert(incident_readers), rows)
 
 
-def insert_version(
-    conn: Connection,
-    *,
-    incident_id: str,
-    version: int,
-    at: datetime,
-    author_id: int,
-    author_org: str,
-    change: str,
-    status: Status,
-    draft: IncidentDraft,
-    reason: str | None,
-) -> None:
+def insert_version(conn: Connection, version: IncidentVersion, author_id: int) -> None:
     conn.execute(
         insert(incident_versions).values(
-            incident_id=incident_id,
-            version=version,
-            at=at,
+            incident_id=version.incident_id,
+            version=version.version,
+            at=version.at,
             author_id=author_id,
-            author_org=author_org,
-            change=change,
-            status=status.value,
-            classification=draft.classification.value,
-            reason=reason,
-            content=draft.model_dump(mode="json"),
+            author_org=version.author_org,
+            change=version.change,
+            status=version.status.value,
+            classification=version.classification.value,
+            reason=version.reason,
+            content=version.content,
         )
     )
 
@@ -254,21 +243,39 @@ def versions_of(conn: Connection, incident_id: str) -> list[IncidentVersion]:
         .where(v.incident_id == incident_id)
         .order_by(v.version)
     )
-    return [
-        IncidentVersion(
-            incident_id=row.incident_id,
-            version=row.version,
-            at=row.at,
-            author=row.username,
-            author_org=row.author_org,
-            change=row.change,
-            status=Status(row.status),
-            classification=Classification(row.classification),
-            reason=row.reason,
-            content=row.content,
-        )
-        for row in rows
-    ]
+    return [_version(row) for row in rows]
+
+
+def _version(row: Any) -> IncidentVersion:
+    return IncidentVersion(
+        incident_id=row.incident_id,
+        version=row.version,
+        at=row.at,
+        author=row.username,
+        author_org=row.author_org,
+        change=row.change,
+        status=Status(row.status),
+        classification=Classification(row.classification),
+        reason=row.reason,
+        content=row.content,
+    )
+
+
+def all_versions(conn: Connection) -> Iterator[IncidentVersion]:
+    """Every version of every incident (for the audit), in no particular order."""
+    v = incident_versions.c
+    for row in conn.execute(
+        select(incident_versions, users.c.username).join(users, users.c.id == v.author_id)
+    ):
+        yield _version(row)
+
+
+def all_corroborations(conn: Connection) -> Iterator[Corroboration]:
+    k = corroborations.c
+    for row in conn.execute(
+        select(corroborations, users.c.username).join(users, users.c.id == k.author_id)
+    ):
+        yield _corroboration(row)
 
 
 def insert_corroboration(conn: Connection, corroboration: Corroboration, author_id: int) -> None:
@@ -293,18 +300,19 @@ def corroborations_of(conn: Connection, incident_id: str) -> list[Corroboration]
         .where(k.incident_id == incident_id)
         .order_by(k.at, k.id)
     )
-    return [
-        Corroboration(
-            id=row.id,
-            incident_id=row.incident_id,
-            organisation_id=row.organisation_id,
-            author=row.username,
-            at=row.at,
-            note=row.note,
-            content=row.content,
-        )
-        for row in rows
-    ]
+    return [_corroboration(row) for row in rows]
+
+
+def _corroboration(row: Any) -> Corroboration:
+    return Corroboration(
+        id=row.id,
+        incident_id=row.incident_id,
+        organisation_id=row.organisation_id,
+        author=row.username,
+        at=row.at,
+        note=row.note,
+        content=row.content,
+    )
 
 
 def count_incidents(conn: Connection) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -196,3 +198,65 @@ attachments = Table(
     Column("uploader_org", String(80), ForeignKey("organisations.id"), nullable=False),
     Column("at", UTCDateTime, nullable=False),
 )
+
+# --- the log (see ceasefire.ledger) ---------------------------------------------------------
+
+log_state = Table(
+    "log_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("next_index", BigInteger, nullable=False),
+    Column("integrated_size", BigInteger, nullable=False),
+)
+"""One row: the sequencer's counter. Appending locks it, so indexes follow commit order."""
+
+log_leaves = Table(
+    "log_leaves",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(40), nullable=False),
+    Column("record_id", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("salt", LargeBinary(32)),
+    Index(None, "kind", "record_id", "version", unique=True),
+)
+
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+"""Roots of the tree's perfect subtrees: (level, idx) covers leaves idx·2^level onwards."""
+
+log_checkpoints = Table(
+    "log_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("settled_at", UTCDateTime),
+)
+
+log_cosignatures = Table(
+    "log_cosignatures",
+    metadata,
+    Column("size", BigInteger, ForeignKey("log_checkpoints.size"), primary_key=True),
+    Column("witness", String(200), primary_key=True),
+    Column("line", Text, nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+)
+
+log_witnesses = Table(
+    "log_witnesses",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("last_error", Text),
+    Column("checked_at", UTCDateTime),
+)
+"""What the log knows of each witness: the size it last cosigned, and its last refusal."""

@@ -50,7 +50,7 @@ def status_of(exc: DomainError) -> int:
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
+    parts = [str(p) for p in loc if p != "[key]"]
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
     return ".".join(parts)
@@ -84,8 +84,14 @@ def install(app: FastAPI, error_page: Callable[[Request, int, str], Response]) -
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if isinstance(exc.__cause__, _TooLarge):  # the body parser met BodyLimit's refusal
+            return JSONResponse(error_body("too_large", str(exc.__cause__)), 413)
         if not request.url.path.startswith("/api/"):
             return error_page(request, exc.status_code, str(exc.detail))
+        if exc.status_code == 400:  # only the body parser raises a bare 400
+            return JSONResponse(
+                error_body("malformed_json", "the body is not valid JSON in UTF-8"), 400
+            )
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
             exc.status_code, "http_error"
         )
@@ -122,7 +128,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLarge
+                    raise _TooLarge(f"the request body is over {limit} bytes")
             return message
 
         try:

@@ -97,9 +97,19 @@ def read(incident_id: str, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
 
 @router.put("/{incident_id}")
 def correct(incident_id: str, body: Correction, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
-    incidents.correct_incident(
-        dep, viewer, incident_id, body.record, base_version=body.base_version, reason=body.reason
-    )
+    try:
+        incidents.correct_incident(
+            dep,
+            viewer,
+            incident_id,
+            body.record,
+            base_version=body.base_version,
+            reason=body.reason,
+        )
+    except InvalidInput as exc:
+        if exc.field and exc.field.split(".")[0] in IncidentDraft.model_fields:
+            raise InvalidInput(f"record.{exc.field}", exc.reason) from exc
+        raise
     return _one(dep, viewer, incident_id)
 
 

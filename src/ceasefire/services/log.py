@@ -1,0 +1,355 @@
+"""The verifiable record: logging every record version, checkpoints, witnesses, proofs, audit.
+
+Every version of a record becomes a log leaf in the transaction that writes
+it (`record`). `publish_checkpoint` adds the new leaves to the tree and signs a
+C2SP checkpoint; `collect_cosignatures` pushes it to the deployment's
+witnesses (C2SP tlog-witness) and stores their cosignatures; a checkpoint is
+*settled* when every witness has cosigned it. `audit` recomputes every leaf
+from the database and every checkpoint from the leaves, so a row edited
+behind the service's back is found.
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ceasefire.domain.classification import Classification
+from ceasefire.domain.errors import InvalidInput
+from ceasefire.domain.records import Corroboration, IncidentVersion
+from ceasefire.ledger import merkle
+from ceasefire.ledger.leaf import Entry, new_salt
+from ceasefire.ledger.note import (
+    Checkpoint,
+    Note,
+    NoteError,
+    parse_checkpoint,
+    parse_note,
+    verify_cosignature,
+    verify_note,
+)
+from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
+from ceasefire.store import incidents as incident_store
+from ceasefire.store import log as store
+
+MAX_ENTRIES = 1000
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def version_entry(version: IncidentVersion) -> Entry:
+    return Entry(
+        kind="incident",
+        id=version.incident_id,
+        version=version.version,
+        at=_at(version.at),
+        author_org=version.author_org,
+        content={
+            "change": version.change,
+            "status": version.status.value,
+            "classification": version.classification.value,
+            "reason": version.reason,
+            "record": version.content,
+        },
+    )
+
+
+def corroboration_entry(corroboration: Corroboration) -> Entry:
+    return Entry(
+        kind="corroboration",
+        id=corroboration.id,
+        version=1,
+        at=_at(corroboration.at),
+        author_org=corroboration.organisation_id,
+        content={
+            "incident_id": corroboration.incident_id,
+            "note": corroboration.note,
+            **corroboration.content,
+        },
+    )
+
+
+def record(conn: Any, entries: list[tuple[Entry, Classification]]) -> list[int]:
+    """Append leaves for these entries in the caller's transaction. Content that not every
+    reader may see is committed to with a fresh salt instead of being put in the leaf."""
+    return store.append(
+        conn,
+        [
+            (entry, None if classification is Classification.public else new_salt())
+            for entry, classification in entries
+        ],
+    )
+
+
+# --- checkpoints and witnesses -------------------------------------------------------------
+
+
+def publish_checkpoint(dep: Deployment, now: datetime | None = None) -> int | None:
+    """Add new leaves to the tree and sign a checkpoint; return its size, or None if the
+    latest checkpoint already covers every leaf."""
+    now = now or utcnow()
+    with dep.db.begin() as conn:
+        size, integrated = store.lock_state(conn)
+        latest = store.latest_checkpoint(conn)
+        if latest is not None and latest.size == size:
+            return None
+        store.integrate(conn, integrated, size)
+        root = merkle.root(size, store.node_source(conn, merkle.plan_root(size)))
+        body = Checkpoint(dep.log.origin, size, root).body()
+        store.insert_checkpoint(conn, size, root, dep.log.signer.sign_note(body), now)
+        if not dep.log.witnesses:
+            store.settle(conn, size, now)
+    return size
+
+
+@dataclass(frozen=True)
+class WitnessReport:
+    witness: str
+    size: int
+    """The size the witness now holds, as far as the log knows."""
+    line: str | None = None
+    """Its cosignature line, when it cosigned."""
+    error: str | None = None
+
+
+Post = Callable[[str, bytes], tuple[int, str]]
+
+
+def http_post(url: str, body: bytes) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), response.read(64 * 1024).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), exc.read(64 * 1024).decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError) as exc:
+        return 0, f"unreachable: {exc}"
+
+
+def collect_cosignatures(
+    dep: Deployment, now: datetime | None = None, post: Post = http_post
+) -> list[WitnessReport]:
+    """Ask every witness that has not cosigned the latest checkpoint to cosign it."""
+    now = now or utcnow()
+    with dep.db.read() as conn:
+        latest = store.latest_checkpoint(conn)
+        if latest is None:
+            return []
+        have = store.cosignatures(conn, latest.size)
+        positions = store.witness_positions(conn)
+    reports = []
+    for witness in dep.log.witnesses:
+        if witness.key.name in have:
+            continue
+        old = positions.get(witness.key.name, (0, None))[0]
+        report = _push(dep, witness, latest.note, latest.size, old, post)
+        with dep.db.begin() as conn:
+            if report.line is not None:
+                store.add_cosignature(conn, latest.size, witness.key.name, report.line, now)
+            store.record_witness(conn, witness.key.name, report.size, report.error, now)
+        reports.append(report)
+    with dep.db.begin() as conn:
+        cosigned = store.cosignatures(conn, latest.size)
+        if all(w.key.name in cosigned for w in dep.log.witnesses):
+            store.settle(conn, latest.size, now)
+    return reports
+
+
+def _push(
+    dep: Deployment, witness: WitnessEndpoint, note: str, size: int, old: int, post: Post
+) -> WitnessReport:
+    """One add-checkpoint exchange, retried once with the size a 409 reports."""
+    name = witness.key.name
+    for _attempt in range(2):
+        if old > size:
+            return WitnessReport(name, old, error=f"the witness holds size {old} > {size}")
+        proof = consistency_proof(dep, old, size) if old else []
+        lines = "".join(base64.b64encode(h).decode() + "\n" for h in proof)
+        status, body = post(f"{witness.url}/add-checkpoint", f"old {old}\n{lines}\n{note}".encode())
+        if status == 409 and body.strip().isdigit():
+            old = int(body.strip())
+            continue
+        if status != 200:
+            return WitnessReport(name, old, error=f"{status}: {body.strip()[:500]}")
+        try:
+            text = parse_note(note).text
+            signed = parse_note(text + "\n" + body)
+            verify_cosignature(Note(text, signed.signatures), witness.key)
+        except NoteError as exc:
+            return WitnessReport(name, old, error=f"bad cosignature: {exc}")
+        line = next(s.line() for s in signed.signatures if s.name == name)
+        return WitnessReport(name, size, line=line)
+    return WitnessReport(name, old, error="the witness keeps reporting another size")
+
+
+def served_checkpoint(dep: Deployment) -> str | None:
+    """The latest checkpoint with every cosignature collected for it."""
+    with dep.db.read() as conn:
+        latest = store.latest_checkpoint(conn)
+        if latest is None:
+            return None
+        lines = store.cosignatures(conn, latest.size)
+    return latest.note + "".join(line for line, _at in sorted(lines.values()))
+
+
+@dataclass(frozen=True)
+class CheckpointState:
+    size: int
+    root_hash: bytes
+    created_at: datetime
+    settled_at: datetime | None
+    cosigned: dict[str, datetime]
+    note: str
+
+
+def checkpoint_state(dep: Deployment) -> CheckpointState | None:
+    with dep.db.read() as conn:
+        latest = store.latest_checkpoint(conn)
+        if latest is None:
+            return None
+        lines = store.cosignatures(conn, latest.size)
+    return CheckpointState(
+        size=latest.size,
+        root_hash=latest.root_hash,
+        created_at=latest.created_at,
+        settled_at=latest.settled_at,
+        cosigned={name: at for name, (_line, at) in lines.items()},
+        note=latest.note + "".join(line for line, _at in sorted(lines.values())),
+    )
+
+
+def verifier_keys(dep: Deployment) -> dict[str, Any]:
+    return {
+        "log": dep.log.signer.verifier.vkey,
+        "origin": dep.log.origin,
+        "witnesses": [{"vkey": w.key.vkey, "required": True} for w in dep.log.witnesses],
+    }
+
+
+# --- proofs and entries --------------------------------------------------------------------
+
+
+def _published_size(conn: Any) -> int:
+    latest = store.latest_checkpoint(conn)
+    return latest.size if latest else 0
+
+
+def inclusion_proof(dep: Deployment, index: int, size: int) -> list[bytes]:
+    with dep.db.read() as conn:
+        if not 0 < size <= _published_size(conn):
+            raise InvalidInput("size", "must be between 1 and the latest checkpoint's size")
+        if not 0 <= index < size:
+            raise InvalidInput("index", "must be a leaf index below size")
+        nodes = store.node_source(conn, merkle.plan_inclusion(index, size))
+    return merkle.inclusion_proof(index, size, nodes)
+
+
+def consistency_proof(dep: Deployment, old: int, new: int) -> list[bytes]:
+    with dep.db.read() as conn:
+        if not 0 <= new <= _published_size(conn):
+            raise InvalidInput("new", "must not exceed the latest checkpoint's size")
+        if not 0 <= old <= new:
+            raise InvalidInput("old", "must be between 0 and new")
+        nodes = store.node_source(conn, merkle.plan_consistency(old, new))
+    return merkle.consistency_proof(old, new, nodes)
+
+
+def entries(dep: Deployment, start: int, end: int) -> list[bytes]:
+    """Leaf bytes of [start, end), at most MAX_ENTRIES, within the published tree."""
+    with dep.db.read() as conn:
+        size = _published_size(conn)
+        if not 0 <= start < end:
+            raise InvalidInput("end", "must be greater than start, and start at least 0")
+        if end - start > MAX_ENTRIES:
+            raise InvalidInput("end", f"at most {MAX_ENTRIES} entries at a time")
+        if end > size:
+            raise InvalidInput("end", f"the latest checkpoint has {size} entries")
+        return [leaf.data for leaf in store.leaves(conn, start, end)]
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AuditReport:
+    leaves: int = 0
+    records: int = 0
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -> AuditReport:
+    """Recompute every leaf from the records and every checkpoint from the leaves."""
+    report = AuditReport()
+    problems = report.problems
+    with dep.db.read() as conn:
+        expected: dict[tuple[str, str, int], Entry] = {}
+        for version in incident_store.all_versions(conn):
+            expected[("incident", version.incident_id, version.version)] = version_entry(version)
+        for corroboration in incident_store.all_corroborations(conn):
+            expected[("corroboration", corroboration.id, 1)] = corroboration_entry(corroboration)
+        report.records = len(expected)
+        size = store.next_index(conn)
+        checkpoints = {c.size: c for c in store.all_checkpoints(conn)}
+        tree = merkle.CompactRange()
+        seen: set[tuple[str, str, int]] = set()
+        for start in range(0, size, 10_000):
+            for leaf in store.leaves(conn, start, min(size, start + 10_000)):
+                key = (leaf.kind, leaf.record_id, leaf.version)
+                seen.add(key)
+                label = f"{leaf.kind} {leaf.record_id} version {leaf.version}"
+                entry = expected.get(key)
+                if entry is None:
+                    problems.append(f"leaf {leaf.index}: {label} is not in the records")
+                elif entry.leaf(leaf.salt) != leaf.data:
+                    problems.append(
+                        f"{label}: the stored record no longer matches leaf {leaf.index}"
+                    )
+                if merkle.leaf_hash(leaf.data) != leaf.leaf_hash:
+                    problems.append(
+                        f"leaf {leaf.index}: its stored hash is not the hash of its data"
+                    )
+                tree.append(merkle.leaf_hash(leaf.data))
+                _check_checkpoint(dep, conn, checkpoints.get(tree.size), tree.root(), problems)
+                report.leaves += 1
+            if progress:
+                progress(min(size, start + 10_000), size)
+        for key in sorted(expected.keys() - seen):
+            problems.append(f"{key[0]} {key[1]} version {key[2]}: has no leaf in the log")
+        report.checkpoints = len(checkpoints)
+    return report
+
+
+def _check_checkpoint(
+    dep: Deployment,
+    conn: Any,
+    checkpoint: store.StoredCheckpoint | None,
+    root: bytes,
+    problems: list[str],
+) -> None:
+    if checkpoint is None:
+        return
+    where = f"checkpoint {checkpoint.size}"
+    try:
+        note = verify_note(checkpoint.note, dep.log.signer.verifier)
+        body = parse_checkpoint(note.text)
+    except NoteError as exc:
+        problems.append(f"{where}: {exc}")
+        return
+    if body.root_hash != root or checkpoint.root_hash != root:
+        problems.append(f"{where}: its root is not the root of the leaves now stored")
+    for witness in dep.log.witnesses:
+        line = store.cosignatures(conn, checkpoint.size).get(witness.key.name)
+        if line is None:
+            continue
+        try:
+            verify_cosignature(parse_note(note.text + "\n" + line[0]), witness.key)
+        except NoteError as exc:
+            problems.append(f"{where}: {exc}")
