@@ -29,7 +29,7 @@ from ceasefire.domain.records import IncidentQuery
 from ceasefire.domain.scenario import PackInvalid
 from ceasefire.i18n import gettext
 from ceasefire.pack import read_pack
-from ceasefire.services import accounts, incidents, scenarios
+from ceasefire.services import accounts, bundles, incidents, log, scenarios
 from ceasefire.services.deployment import (
     Deployment,
     NotInitialised,
@@ -45,6 +45,12 @@ user_app = typer.Typer(no_args_is_help=True, help="Manage user accounts.")
 token_app = typer.Typer(no_args_is_help=True, help="Create and revoke API tokens.")
 incident_app = typer.Typer(no_args_is_help=True, help="Report, list and show incidents.")
 scenario_app = typer.Typer(no_args_is_help=True, help="Check scenario packs.")
+log_app = typer.Typer(no_args_is_help=True, help="The verifiable log: checkpoints and keys.")
+witness_app = typer.Typer(no_args_is_help=True, help="Run a party's witness of the log.")
+export_app = typer.Typer(no_args_is_help=True, help="Export what you may see, verifiably.")
+app.add_typer(log_app, name="log")
+app.add_typer(witness_app, name="witness")
+app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(incident_app, name="incident")
@@ -131,17 +137,31 @@ def serve(
 
 
 def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | None) -> None:
+    import threading
+
     import uvicorn
 
     from ceasefire.web.app import create_app
 
-    uvicorn.run(
-        create_app(settings, dep),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-        proxy_headers=False,
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=log.run_worker,
+        args=(dep, settings.checkpoint_interval_seconds, stop),
+        name="log-worker",
+        daemon=True,
     )
+    worker.start()
+    try:
+        uvicorn.run(
+            create_app(settings, dep),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+            proxy_headers=False,
+        )
+    finally:
+        stop.set()
+        worker.join(timeout=10)
 
 
 @app.command()
@@ -444,6 +464,200 @@ def scenario_validate(path: Path) -> None:
             incidents=len(scenario.incidents),
         )
     )
+
+
+# --- the verifiable log ------------------------------------------------------------------
+
+
+@log_app.command("checkpoint")
+def log_checkpoint() -> None:
+    """Publish a checkpoint now (if leaves were added) and ask the witnesses to cosign it."""
+    dep = _deployment()
+    size = log.publish_checkpoint(dep)
+    out.print(
+        _("Checkpoint {size} signed.").format(size=size)
+        if size is not None
+        else _("No new leaves since the last checkpoint.")
+    )
+    for report in log.collect_cosignatures(dep):
+        if report.error:
+            err.print(f"{report.witness}: {escape(report.error)}", highlight=False)
+        else:
+            out.print(_("{witness} cosigned.").format(witness=report.witness), highlight=False)
+    state = log.checkpoint_state(dep)
+    if state is not None:
+        print(state.note, end="")
+
+
+@log_app.command("keys")
+def log_keys() -> None:
+    """Print the log's and the witnesses' verifier keys: the trust file for `verify`."""
+    keys = log.verifier_keys(_deployment())
+    print(f"# log {keys['origin']}")
+    print(keys["log"])
+    for witness in keys["witnesses"]:
+        print(witness["vkey"])
+
+
+@witness_app.command("keygen")
+def witness_keygen(
+    name: Annotated[str, typer.Argument(help="The witness's name, e.g. witness.mod.am")],
+    key: Annotated[Path, typer.Option(help="Where to write the private key (0600)")],
+) -> None:
+    """Create a witness key; prints its verifier key for the log operator's configuration."""
+    from ceasefire.ledger.note import COSIGNATURE_V1, NoteError, Signer
+
+    if key.exists():
+        _fail(f"key: {key} exists; not overwriting a key")
+    try:
+        signer = Signer.generate(name, COSIGNATURE_V1)
+    except NoteError as exc:
+        _fail(f"name: {exc}")
+    key.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(signer.skey + "\n")
+    print(signer.verifier.vkey)
+
+
+@witness_app.command("run")
+def witness_run(
+    log_url: Annotated[str, typer.Option("--log", help="The log's base URL")],
+    key: Annotated[Path, typer.Option(help="This witness's private key file")],
+    state: Annotated[Path, typer.Option(help="Where this witness keeps what it cosigned")],
+    listen: Annotated[str, typer.Option(help="HOST:PORT to answer add-checkpoint on")] = (
+        "127.0.0.1:8101"
+    ),
+    log_vkey: Annotated[
+        str | None, typer.Option(help="The log's verifier key; default: fetched once and pinned")
+    ] = None,
+) -> None:
+    """Cosign the log's checkpoints that extend what this witness cosigned before."""
+    import logging
+
+    from ceasefire.ledger.note import COSIGNATURE_V1, NoteError, parse_skey, parse_vkey
+    from ceasefire.ledger.witness import Witness, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        signer = parse_skey(key.read_text())
+    except (OSError, NoteError) as exc:
+        _fail(f"key: {exc}")
+    if signer.kind != COSIGNATURE_V1:
+        _fail("key: not a witness key (make one with `ceasefire witness keygen`)")
+    pinned = state.with_name(state.name + ".log-vkey")
+    try:
+        vkey = log_vkey or (pinned.read_text().strip() if pinned.exists() else _fetch_vkey(log_url))
+        log_key = parse_vkey(vkey)
+    except (OSError, ValueError, NoteError) as exc:
+        _fail(f"log-vkey: {exc}")
+    if not pinned.exists():
+        pinned.parent.mkdir(parents=True, exist_ok=True)
+        pinned.write_text(log_key.vkey + "\n")
+    host, _sep, port = listen.rpartition(":")
+    if not port.isdigit():
+        _fail("listen: give HOST:PORT")
+    server = serve(Witness(signer, log_key, state), host or "127.0.0.1", int(port))
+    err.print(
+        f"witness {signer.name} for {log_key.name} on http://{listen}/add-checkpoint",
+        highlight=False,
+        markup=False,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _fetch_vkey(log_url: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{log_url.rstrip('/')}/api/v1/log/keys", timeout=10) as answer:
+        return str(json.loads(answer.read())["log"])
+
+
+@export_app.command("bundle")
+def export_bundle(
+    as_user: AsUser,
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the bundle (JSON)")],
+) -> None:
+    """Write what this user may see, with leaves, salts, proofs and the settled checkpoint."""
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Exporting records"), total=None)
+        bundle = _run(
+            lambda: bundles.export_bundle(dep, viewer, lambda n: progress.update(task, completed=n))
+        )
+    out_file.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    out.print(
+        _("{records} record versions, {leaves} leaves, written to {file}.").format(
+            records=len(bundle["records"]), leaves=len(bundle["leaves"]), file=out_file
+        ),
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command()
+def verify(
+    bundle_file: Annotated[Path, typer.Argument(help="A bundle from `ceasefire export bundle`")],
+    trust: Annotated[Path, typer.Option(help="The trusted keys, one vkey a line")],
+) -> None:
+    """Check a bundle offline against public keys; name every record that fails and why."""
+    from ceasefire.ledger.bundle import read_trust, verify_bundle
+
+    try:
+        keys = read_trust(trust.read_text(encoding="utf-8"))
+        bundle = json.loads(bundle_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        _fail(str(exc))
+    if not isinstance(bundle, dict):
+        _fail("bundle: not a JSON object")
+    verdict = verify_bundle(bundle, keys)
+    for problem in verdict.problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    summary = _(
+        "{verified} of {records} record versions verified against checkpoint {size}, "
+        "cosigned by {witnesses}; {withheld} entries not disclosed to the exporter."
+    ).format(
+        verified=verdict.verified,
+        records=verdict.records,
+        size=verdict.size,
+        witnesses=", ".join(verdict.cosigned_by) or "-",
+        withheld=verdict.withheld,
+    )
+    print(summary)
+    if not verdict.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit() -> None:
+    """Recompute every leaf from the records and every checkpoint from the leaves."""
+    dep = _deployment()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Auditing the log"), total=None)
+        report = log.audit(
+            dep, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    for problem in report.problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    out.print(
+        _(
+            "{records} records, {leaves} leaves, {checkpoints} checkpoints audited; "
+            "{problems} problem(s)."
+        ).format(
+            records=report.records,
+            leaves=report.leaves,
+            checkpoints=report.checkpoints,
+            problems=len(report.problems),
+        )
+    )
+    if report.problems:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -139,3 +139,14 @@ def can_set_status(viewer: Viewer, record: Access, new: Status) -> bool:
             return viewer.has(Role.duty_officer, Role.liaison_officer)
         case Status.reported:
             return False
+
+
+def can_read_log_entries(viewer: Viewer) -> bool:
+    """Log entries name records and their reporters (not their content unless public):
+    every signed-in user may read them, as every party must be able to check the log."""
+    return bool(viewer.roles)
+
+
+def can_export_bundle(viewer: Viewer) -> bool:
+    """A bundle holds only what its exporter may read; every signed-in user may take one."""
+    return bool(viewer.roles)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ceasefire.ledger import merkle
-from ceasefire.ledger.leaf import Entry, LeafView, read_leaf
+from ceasefire.ledger.leaf import Entry, LeafView, commitment, read_leaf
 from ceasefire.ledger.note import (
     COSIGNATURE_V1,
     ED25519,
@@ -189,6 +189,10 @@ def _check_record(
         why = "wrong salt or edited content" if view.commitment else "edited content"
         verdict.problems.append(f"{label}: does not match its leaf {index} ({why})")
         return index
+    problem = _protected_problem(record.get("protected"), entry.content)
+    if problem:
+        verdict.problems.append(f"{label}: {problem}")
+        return index
     try:
         merkle.verify_inclusion(
             index, checkpoint.size, merkle.leaf_hash(leaf), proof, checkpoint.root_hash
@@ -198,6 +202,21 @@ def _check_record(
         return index
     verdict.verified += 1
     return index
+
+
+def _protected_problem(disclosed: Any, content: Any) -> str | None:
+    """Fields disclosed beside the content must match the commitment inside it."""
+    if disclosed is None:
+        return None
+    try:
+        salt = _b64(disclosed["salt"], "protected salt")
+        fields = disclosed["fields"]
+        committed = content["protected"]
+    except (KeyError, TypeError, ValueError) as exc:
+        return f"malformed protected fields ({exc})"
+    if commitment(fields, salt) != committed:
+        return "its protected fields (sources) do not match their commitment"
+    return None
 
 
 def _check_dropped(leaves: dict[int, LeafView], covered: set[int], verdict: Verdict) -> None:

@@ -2,10 +2,15 @@
 
 A leaf is the RFC 8785 canonical JSON of
 `{kind, id, version, at, author_org, content}`. When the record is not public,
-`content` is replaced by `commitment`: the hex SHA-256 of a random salt
-followed by the canonical JSON of the content. The leaf then proves that the
-content existed, unchanged, without showing it; whoever may read the record
-receives the salt and recomputes the commitment.
+`content` is replaced by `commitment`: the hex SHA-256 of a salt followed by
+the canonical JSON of the content. The leaf then proves that the content
+existed, unchanged, without showing it; whoever may read the record receives
+the salt and recomputes the commitment. Inside the content, fields that only
+some readers may see are committed to the same way (`protected`), so a reader
+who may not see them can still check everything else.
+
+Each leaf has one random secret, kept by the log; the salts are derived from
+it per purpose (`derive`), so handing out one salt reveals nothing of another.
 """
 
 from __future__ import annotations
@@ -29,8 +34,13 @@ def commitment(content: Any, salt: bytes) -> str:
     return hashlib.sha256(salt + canonical(content)).hexdigest()
 
 
-def new_salt() -> bytes:
+def new_secret() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
+
+
+def derive(secret: bytes, purpose: str) -> bytes:
+    """The salt for one purpose ("content", "protected") from a leaf's secret."""
+    return hashlib.sha256(secret + b"\x00" + purpose.encode()).digest()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from ceasefire.domain.incidents import (
 from ceasefire.domain.naming import in_language
 from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
 from ceasefire.domain.scenario import draft_reference_problems
+from ceasefire.ledger.leaf import derive
 from ceasefire.services import log
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as store
@@ -182,7 +183,7 @@ def corroborate_incident(
             content={"observations": [o.model_dump(mode="json") for o in observations]},
         )
         store.insert_corroboration(conn, corroboration, viewer.user_id)
-        log.record(conn, [(log.corroboration_entry(corroboration), current.draft.classification)])
+        log.record_corroboration(conn, corroboration, current.draft.classification)
         if current.status in (Status.reported, Status.disputed):
             reason = f"corroborated by {viewer.organisation_id}"
             _new_version(
@@ -267,6 +268,35 @@ def incident_history(dep: Deployment, viewer: Viewer, incident_id: str) -> list[
             )
         )
         previous = content
+    return shown
+
+
+def incident_log(dep: Deployment, viewer: Viewer, incident_id: str) -> list[log.LeafState]:
+    """Where each version of a readable incident (and its corroborations) stands in the log."""
+    with dep.db.read() as conn:
+        _visible(conn, viewer, incident_id)
+        versions = store.versions_of(conn, incident_id)
+        corroborations = store.corroborations_of(conn, incident_id)
+        return log.leaf_states(conn, versions, corroborations)
+
+
+def present_log(viewer: Viewer, incident: Incident, states: list[log.LeafState]) -> list[Any]:
+    """The log states as JSON: the salts this reader needs to check each leaf."""
+    sees_protected = not authz.hidden_fields(viewer, incident.access)
+    shown = []
+    for state in states:
+        item: dict[str, Any] = {
+            "kind": state.kind,
+            "id": state.record_id,
+            "version": state.version,
+            "index": state.index,
+            "state": state.state,
+        }
+        if state.secret is not None and state.committed:
+            item["salt"] = base64.b64encode(derive(state.secret, "content")).decode()
+        if state.secret is not None and sees_protected and state.kind == "incident":
+            item["protected_salt"] = base64.b64encode(derive(state.secret, "protected")).decode()
+        shown.append(item)
     return shown
 
 
@@ -437,7 +467,7 @@ def _record_version(
         content=draft.model_dump(mode="json"),
     )
     store.insert_version(conn, version, viewer.user_id)
-    log.record(conn, [(log.version_entry(version), draft.classification)])
+    log.record_version(conn, version)
 
 
 def _new_version(

@@ -12,6 +12,8 @@ behind the service's back is found.
 from __future__ import annotations
 
 import base64
+import logging
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -19,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ceasefire.domain.authorization import PROTECTED_FIELDS
 from ceasefire.domain.classification import Classification
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.records import Corroboration, IncidentVersion
 from ceasefire.ledger import merkle
-from ceasefire.ledger.leaf import Entry, new_salt
+from ceasefire.ledger.leaf import Entry, commitment, derive, new_secret
 from ceasefire.ledger.note import (
     Checkpoint,
     Note,
@@ -38,13 +41,18 @@ from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
 
 MAX_ENTRIES = 1000
+logger = logging.getLogger("ceasefire.log")
 
 
 def _at(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def version_entry(version: IncidentVersion) -> Entry:
+def version_entry(version: IncidentVersion, secret: bytes) -> Entry:
+    """The log entry of one incident version. Fields only some readers may see (sources)
+    are committed to inside it, so other readers can still check the rest."""
+    record = dict(version.content)
+    protected = {name: record.pop(name) for name in PROTECTED_FIELDS if name in record}
     return Entry(
         kind="incident",
         id=version.incident_id,
@@ -56,7 +64,8 @@ def version_entry(version: IncidentVersion) -> Entry:
             "status": version.status.value,
             "classification": version.classification.value,
             "reason": version.reason,
-            "record": version.content,
+            "record": record,
+            "protected": commitment(protected, derive(secret, "protected")),
         },
     )
 
@@ -76,16 +85,20 @@ def corroboration_entry(corroboration: Corroboration) -> Entry:
     )
 
 
-def record(conn: Any, entries: list[tuple[Entry, Classification]]) -> list[int]:
-    """Append leaves for these entries in the caller's transaction. Content that not every
-    reader may see is committed to with a fresh salt instead of being put in the leaf."""
-    return store.append(
-        conn,
-        [
-            (entry, None if classification is Classification.public else new_salt())
-            for entry, classification in entries
-        ],
-    )
+def record_version(conn: Any, version: IncidentVersion) -> int:
+    """Log one incident version in the caller's transaction; return its leaf index."""
+    secret = new_secret()
+    committed = version.classification is not Classification.public
+    return store.append(conn, [(version_entry(version, secret), secret, committed)])[0]
+
+
+def record_corroboration(
+    conn: Any, corroboration: Corroboration, classification: Classification
+) -> int:
+    """Log a corroboration, committed to unless the incident it confirms is public."""
+    committed = classification is not Classification.public
+    entry = corroboration_entry(corroboration)
+    return store.append(conn, [(entry, new_secret(), committed)])[0]
 
 
 # --- checkpoints and witnesses -------------------------------------------------------------
@@ -290,12 +303,13 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
     report = AuditReport()
     problems = report.problems
     with dep.db.read() as conn:
-        expected: dict[tuple[str, str, int], Entry] = {}
-        for version in incident_store.all_versions(conn):
-            expected[("incident", version.incident_id, version.version)] = version_entry(version)
-        for corroboration in incident_store.all_corroborations(conn):
-            expected[("corroboration", corroboration.id, 1)] = corroboration_entry(corroboration)
-        report.records = len(expected)
+        versions = {
+            ("incident", v.incident_id, v.version): v for v in incident_store.all_versions(conn)
+        }
+        corroborations = {
+            ("corroboration", c.id, 1): c for c in incident_store.all_corroborations(conn)
+        }
+        report.records = len(versions) + len(corroborations)
         size = store.next_index(conn)
         checkpoints = {c.size: c for c in store.all_checkpoints(conn)}
         tree = merkle.CompactRange()
@@ -305,10 +319,10 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 key = (leaf.kind, leaf.record_id, leaf.version)
                 seen.add(key)
                 label = f"{leaf.kind} {leaf.record_id} version {leaf.version}"
-                entry = expected.get(key)
+                entry = _expected_entry(key, leaf.secret, versions, corroborations)
                 if entry is None:
                     problems.append(f"leaf {leaf.index}: {label} is not in the records")
-                elif entry.leaf(leaf.salt) != leaf.data:
+                elif entry.leaf(leaf.content_salt) != leaf.data:
                     problems.append(
                         f"{label}: the stored record no longer matches leaf {leaf.index}"
                     )
@@ -321,10 +335,23 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 report.leaves += 1
             if progress:
                 progress(min(size, start + 10_000), size)
-        for key in sorted(expected.keys() - seen):
-            problems.append(f"{key[0]} {key[1]} version {key[2]}: has no leaf in the log")
+        for kind, record_id, number in sorted((versions.keys() | corroborations.keys()) - seen):
+            problems.append(f"{kind} {record_id} version {number}: has no leaf in the log")
         report.checkpoints = len(checkpoints)
     return report
+
+
+def _expected_entry(
+    key: tuple[str, str, int],
+    secret: bytes,
+    versions: dict[tuple[str, str, int], IncidentVersion],
+    corroborations: dict[tuple[str, str, int], Corroboration],
+) -> Entry | None:
+    if key in versions:
+        return version_entry(versions[key], secret)
+    if key in corroborations:
+        return corroboration_entry(corroborations[key])
+    return None
 
 
 def _check_checkpoint(
@@ -353,3 +380,76 @@ def _check_checkpoint(
             verify_cosignature(parse_note(note.text + "\n" + line[0]), witness.key)
         except NoteError as exc:
             problems.append(f"{where}: {exc}")
+
+
+# --- a record's leaves, checked --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeafState:
+    """Where one version of a record stands in the log, as checked just now."""
+
+    kind: str
+    record_id: str
+    version: int
+    index: int | None
+    state: str
+    """verified (in a settled checkpoint, proof checked), logged (awaiting one),
+    altered (the record no longer matches its leaf) or missing (no leaf)."""
+    secret: bytes | None
+    committed: bool
+
+
+def leaf_states(
+    conn: Any, versions: list[IncidentVersion], corroborations: list[Corroboration]
+) -> list[LeafState]:
+    expected: dict[tuple[str, str, int], IncidentVersion | Corroboration] = {
+        ("incident", v.incident_id, v.version): v for v in versions
+    }
+    expected.update({("corroboration", c.id, 1): c for c in corroborations})
+    stored = {
+        (leaf.kind, leaf.record_id, leaf.version): leaf
+        for kind in ("incident", "corroboration")
+        for leaf in store.leaves_of(conn, kind, {k[1] for k in expected if k[0] == kind})
+    }
+    settled = store.latest_checkpoint(conn, settled=True)
+    states = []
+    for key, item in expected.items():
+        leaf = stored.get(key)
+        if leaf is None:
+            states.append(LeafState(*key, None, "missing", None, False))
+            continue
+        entry = (
+            version_entry(item, leaf.secret)
+            if isinstance(item, IncidentVersion)
+            else corroboration_entry(item)
+        )
+        state = "logged"
+        if entry.leaf(leaf.content_salt) != leaf.data:
+            state = "altered"
+        elif settled is not None and leaf.index < settled.size:
+            nodes = store.node_source(conn, merkle.plan_inclusion(leaf.index, settled.size))
+            proof = merkle.inclusion_proof(leaf.index, settled.size, nodes)
+            try:
+                merkle.verify_inclusion(
+                    leaf.index, settled.size, leaf.leaf_hash, proof, settled.root_hash
+                )
+                state = "verified"
+            except merkle.ProofError:
+                state = "altered"
+        states.append(LeafState(*key, leaf.index, state, leaf.secret, leaf.committed))
+    return sorted(states, key=lambda s: (s.index is None, s.index or 0))
+
+
+def run_worker(dep: Deployment, interval: float, stop: threading.Event) -> None:
+    """Publish a checkpoint when leaves were added and gather cosignatures, every `interval`
+    seconds until `stop` is set (inside `ceasefire serve`)."""
+    while not stop.is_set():
+        try:
+            publish_checkpoint(dep)
+            for report in collect_cosignatures(dep):
+                if report.error:
+                    logger.warning("witness %s did not cosign: %s", report.witness, report.error)
+        except Exception:  # keep checkpointing through a bad moment; the error is logged
+            logger.exception("the log worker failed; retrying")
+        stop.wait(interval)

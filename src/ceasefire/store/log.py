@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, tuple_, update
 
 from ceasefire.ledger import merkle
-from ceasefire.ledger.leaf import Entry
+from ceasefire.ledger.leaf import Entry, derive
 from ceasefire.store.tables import (
     log_checkpoints,
     log_cosignatures,
@@ -35,7 +35,12 @@ class StoredLeaf:
     version: int
     leaf_hash: bytes
     data: bytes
-    salt: bytes | None
+    secret: bytes
+    committed: bool
+
+    @property
+    def content_salt(self) -> bytes | None:
+        return derive(self.secret, "content") if self.committed else None
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,9 @@ class StoredCheckpoint:
     settled_at: datetime | None
 
 
-def append(conn: Connection, entries: list[tuple[Entry, bytes | None]]) -> list[int]:
-    """Give each (entry, salt) the next index and store its leaf; return the indexes."""
+def append(conn: Connection, entries: list[tuple[Entry, bytes, bool]]) -> list[int]:
+    """Give each (entry, secret, committed) the next index and store its leaf (content
+    committed to with the secret's content salt when `committed`); return the indexes."""
     conn.execute(
         update(log_state)
         .where(log_state.c.id == 1)
@@ -57,8 +63,8 @@ def append(conn: Connection, entries: list[tuple[Entry, bytes | None]]) -> list[
     end = conn.execute(select(log_state.c.next_index).where(log_state.c.id == 1)).scalar_one()
     first = int(end) - len(entries)
     rows: list[dict[str, Any]] = []
-    for offset, (entry, salt) in enumerate(entries):
-        data = entry.leaf(salt)
+    for offset, (entry, secret, committed) in enumerate(entries):
+        data = entry.leaf(derive(secret, "content") if committed else None)
         rows.append(
             {
                 "idx": first + offset,
@@ -67,7 +73,8 @@ def append(conn: Connection, entries: list[tuple[Entry, bytes | None]]) -> list[
                 "version": entry.version,
                 "leaf_hash": merkle.leaf_hash(data),
                 "data": data,
-                "salt": salt,
+                "secret": secret,
+                "committed": committed,
             }
         )
     conn.execute(insert(log_leaves), rows)
@@ -157,7 +164,14 @@ def leaves_of(conn: Connection, kind: str, record_ids: Iterable[str]) -> list[St
 
 def _leaf(row: Any) -> StoredLeaf:
     return StoredLeaf(
-        row.idx, row.kind, row.record_id, row.version, row.leaf_hash, row.data, row.salt
+        row.idx,
+        row.kind,
+        row.record_id,
+        row.version,
+        row.leaf_hash,
+        row.data,
+        row.secret,
+        row.committed,
     )
 
 

@@ -219,7 +219,8 @@ log_leaves = Table(
     Column("version", Integer, nullable=False),
     Column("leaf_hash", LargeBinary(32), nullable=False),
     Column("data", LargeBinary, nullable=False),
-    Column("salt", LargeBinary(32)),
+    Column("secret", LargeBinary(32), nullable=False),
+    Column("committed", Boolean, nullable=False),
     Index(None, "kind", "record_id", "version", unique=True),
 )
 

@@ -42,7 +42,10 @@ class CorroborationBody(Strict):
 def _one(dep: Deployment, viewer: Viewer, incident_id: str) -> dict[str, Any]:
     incident = incidents.get_incident(dep, viewer, incident_id)
     found = incidents.incident_corroborations(dep, viewer, incident_id)
-    return incidents.present_incident(dep, viewer, incident, found)
+    shown = incidents.present_incident(dep, viewer, incident, found)
+    states = incidents.incident_log(dep, viewer, incident_id)
+    shown["log"] = incidents.present_log(viewer, incident, states)
+    return shown
 
 
 @router.post("", status_code=201)

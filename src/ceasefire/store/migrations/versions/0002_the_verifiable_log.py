@@ -37,7 +37,8 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.Column("salt", sa.LargeBinary(length=32), nullable=True),
+        sa.Column("secret", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("committed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("idx", name=op.f("pk_log_leaves")),
     )
     with op.batch_alter_table("log_leaves", schema=None) as batch_op:
