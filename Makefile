@@ -37,7 +37,7 @@ messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output \
 		--project ceasefire --copyright-holder "ceasefire contributors" \
 		-o src/ceasefire/locale/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i src/ceasefire/locale/messages.pot -d src/ceasefire/locale
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i src/ceasefire/locale/messages.pot -d src/ceasefire/locale
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,8 @@ in no response that user receives.
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.domain.incidents import IncidentDraft
-from ceasefire.services import attachments, incidents
+from ceasefire.services import attachments, bundles, incidents, log
 
 from .builders import violation
 from .conftest import csrf_of
@@ -249,6 +251,18 @@ def test_authorization_table(  # type: ignore[no-untyped-def]
         {201: 303}.get(w := expected(user, classification, MAY_CORROBORATE, 201), w),
     )
 
+    # --- the log: a bundle holds what the user may read, the entries only commitments ---
+    log.publish_checkpoint(dep)
+    bundle = json.dumps(bundles.export_bundle(dep, viewer(user)), ensure_ascii=False)
+    found.check("bundle visibility", (marker in bundle) == reads)
+    size = log.checkpoint_state(dep).size  # type: ignore[union-attr]
+    entries = client.get(f"/api/v1/log/entries?start=0&end={size}", headers=headers)
+    found.status("GET log entries", entries, 200)
+    leaves = b"".join(base64.b64decode(e) for e in entries.json()["entries"]).decode()
+    found.check("log entries show the content", (marker in leaves) == (classification == "public"))
+    if classification != "public":
+        found.bodies.append(leaves)
+
     if not reads:
         leaks = [i for i, body in enumerate(found.bodies) if marker in body]
         found.check(f"the record's title appears in responses {leaks}", not leaks)
@@ -314,8 +328,25 @@ ENDPOINTS = (
     ("POST", "/api/v1/incidents/x/corroborations"),
     ("POST", "/api/v1/attachments"),
     ("GET", "/api/v1/attachments/" + "0" * 64),
+    ("GET", "/api/v1/log/entries?start=0&end=1"),
     *(("GET", path) for path in REFERENCE),
 )
+
+PUBLIC_LOG = (
+    "/api/v1/log/checkpoint",
+    "/api/v1/log/keys",
+    "/api/v1/log/proof/inclusion?index=0&size=1",
+    "/api/v1/log/proof/consistency?old=0&new=1",
+)
+
+
+@pytest.mark.parametrize("path", PUBLIC_LOG)
+def test_the_logs_checkpoint_proofs_and_keys_need_no_account(path, client, dep, viewer) -> None:  # type: ignore[no-untyped-def]
+    incidents.report_incident(dep, viewer(REPORTER), IncidentDraft.model_validate(violation()))
+    log.publish_checkpoint(dep)
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert "Mortar" not in response.text  # hashes and keys only
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)

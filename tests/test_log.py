@@ -385,3 +385,95 @@ def test_appends_from_many_connections_stay_dense(dep, viewer) -> None:  # type:
     assert len({row.record_id for row in rows}) == 60
     assert log.publish_checkpoint(dep) == 60
     assert log.audit(dep).problems == []
+
+
+def test_the_record_page_and_the_log_page_show_the_log(witnessed, viewer, settings) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import sign_in
+
+    first = report(witnessed, viewer)
+    page = sign_in(TestClient(create_app(settings, witnessed)), "az.liaison")
+    assert "badge-logged" in page.get(f"/incidents/{first.id}").text  # not yet in a checkpoint
+    settle(witnessed)
+    html = page.get(f"/incidents/{first.id}").text
+    assert "badge-verified" in html and "badge-logged" not in html
+    log_page = page.get("/log").text
+    assert '<dd id="checkpoint-size">1</dd>' in log_page
+    for name in WITNESSES:
+        assert f"<code>{name}</code>" in log_page
+    assert witnessed.log.signer.verifier.vkey in log_page
+
+
+def test_witness_cli_makes_a_key_and_cosigns_over_http(dep, viewer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from typer.testing import CliRunner
+
+    from ceasefire.cli import app
+    from ceasefire.ledger.note import parse_vkey
+
+    key = tmp_path / "w.key"
+    made = CliRunner().invoke(app, ["witness", "keygen", "witness.test", "--key", str(key)])
+    assert made.exit_code == 0, made.output
+    vkey = parse_vkey(made.output.strip())
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    again = CliRunner().invoke(app, ["witness", "keygen", "witness.test", "--key", str(key)])
+    assert again.exit_code == 2  # never overwrites a key
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ceasefire.cli", "witness", "run", "--log", "http://127.0.0.1:9",
+         "--key", str(key), "--state", str(tmp_path / "state.json"),
+         "--listen", f"127.0.0.1:{port}", "--log-vkey", dep.log.signer.verifier.vkey],
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        witnessed = replace(
+            dep, log=LogKeys(dep.log.signer, (WitnessEndpoint(vkey, f"http://127.0.0.1:{port}"),))
+        )
+        report(witnessed, viewer)
+        log.publish_checkpoint(witnessed)
+        deadline = time.monotonic() + 20
+        while (result := log.collect_cosignatures(witnessed)) and result[0].error:
+            assert time.monotonic() < deadline, result[0].error
+            time.sleep(0.2)
+        state = json.loads((tmp_path / "state.json").read_text())
+        assert state["size"] == 1
+        assert log.checkpoint_state(witnessed).settled_at is not None  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_audit_and_log_commands(dep, viewer, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from ceasefire.cli import app
+
+    monkeypatch.setenv("CEASEFIRE_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("CEASEFIRE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CEASEFIRE_CONFIG", str(settings.data_dir / "absent.toml"))
+    first = report(dep, viewer)
+    runner = CliRunner()
+    published = runner.invoke(app, ["log", "checkpoint"])
+    assert published.exit_code == 0, published.output
+    assert f"{dep.log.origin}\n1\n" in published.output
+    keys = runner.invoke(app, ["log", "keys"])
+    assert dep.log.signer.verifier.vkey in keys.output
+    clean = runner.invoke(app, ["audit"])
+    assert clean.exit_code == 0, clean.output
+    assert "0 problem(s)" in clean.output
+    with dep.db.begin() as conn:
+        conn.execute(
+            update(tables.incident_versions)
+            .where(tables.incident_versions.c.incident_id == first.id)
+            .values(reason="quietly edited")
+        )
+    caught = runner.invoke(app, ["audit"])
+    assert caught.exit_code == 1
+    assert f"FAIL incident {first.id} version 1: the stored record no longer matches leaf 0" in (
+        caught.output
+    )

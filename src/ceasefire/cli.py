@@ -164,13 +164,17 @@ def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | No
         worker.join(timeout=10)
 
 
+DEMO_WITNESSES = (("witness.mod-armenia.demo", 8101), ("witness.mod-azerbaijan.demo", 8102))
+
+
 @app.command()
 def demo(
     serve_it: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")
     ] = True,
 ) -> None:
-    """Load the reference scenario with its demo accounts and sample incidents, then serve it."""
+    """Load the reference scenario with its demo accounts and sample incidents, start two
+    party witnesses beside the log, and serve it all."""
     settings, dep = _install(None)
     users = scenarios.load_demo_users(dep)
     with Progress(console=out, transient=True) as progress:
@@ -185,16 +189,84 @@ def demo(
             users=users, incidents=loaded
         )
     )
-    table = Table(title=_("Demo accounts (password: see scenario users.yaml)"))
+    table = Table(title=_("Demo accounts"))
     for column in (_("Username"), _("Organisation"), _("Roles"), _("Password")):
         table.add_column(column)
     for user in dep.scenario.users:
         _add_row(table, user.username, user.organisation, ", ".join(user.roles), user.password)
     out.print(table)
+    witnesses, processes = _demo_witnesses(settings, dep)
+    settings = settings.model_copy(update={"witnesses": witnesses})
+    dep = open_deployment(settings, dep.db)
+    config = settings.data_dir / "demo.toml"
+    config.write_text(
+        f'data_dir = "{settings.data_dir}"\n'
+        + "".join(f'[[witnesses]]\nvkey = "{w.vkey}"\nurl = "{w.url}"\n' for w in witnesses)
+    )
+    log.publish_checkpoint(dep)
+    for report in log.collect_cosignatures(dep):
+        if report.error:
+            err.print(f"{report.witness}: {escape(report.error)}", highlight=False)
+        else:
+            out.print(_("{witness} cosigned.").format(witness=report.witness), highlight=False)
     url = f"http://{settings.host}:{settings.port}"
     out.print(_("Open {url} and sign in with one of the accounts above.").format(url=url))
-    if serve_it:
-        _serve(settings, dep, None, None)
+    out.print(
+        _("For other commands on this demo: export CEASEFIRE_CONFIG={file}").format(file=config),
+        highlight=False,
+        markup=False,
+    )
+    try:
+        if serve_it:
+            _serve(settings, dep, None, None)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def _demo_witnesses(settings: Settings, dep: Deployment) -> tuple[list[Any], list[Any]]:
+    """Start the demo's two party witnesses, each its own key, state and process."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from ceasefire.config import WitnessSetting
+    from ceasefire.ledger.note import COSIGNATURE_V1, Signer
+
+    configured, processes = [], []
+    for name, port in DEMO_WITNESSES:
+        folder = settings.data_dir / "witnesses" / name
+        key = folder / "witness.key"
+        if not key.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(Signer.generate(name, COSIGNATURE_V1).skey + "\n")
+        vkey = _witness_vkey(key)
+        command = [sys.executable, "-m", "ceasefire.cli", "witness", "run",
+                   "--log", f"http://{settings.host}:{settings.port}", "--key", str(key),
+                   "--state", str(folder / "state.json"), "--listen", f"127.0.0.1:{port}",
+                   "--log-vkey", dep.log.signer.verifier.vkey]  # fmt: skip
+        log_file = (folder / "witness.log").open("a")
+        processes.append(subprocess.Popen(command, stdout=log_file, stderr=log_file))
+        configured.append(WitnessSetting(vkey=vkey, url=f"http://127.0.0.1:{port}"))
+    for witness in configured:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(witness.url + "/", timeout=1)
+            except urllib.error.HTTPError:
+                break  # it answers (404 for GET): it is up
+            except OSError:
+                time.sleep(0.2)
+    return configured, processes
+
+
+def _witness_vkey(key: Path) -> str:
+    from ceasefire.ledger.note import parse_skey
+
+    return parse_skey(key.read_text()).verifier.vkey
 
 
 def _add_row(table: Table, *cells: str) -> None:
@@ -662,3 +734,7 @@ def audit() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

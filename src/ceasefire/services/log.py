@@ -164,7 +164,8 @@ def collect_cosignatures(
         old = positions.get(witness.key.name, (0, None))[0]
         report = _push(dep, witness, latest.note, latest.size, old, post)
         with dep.db.begin() as conn:
-            if report.line is not None:
+            already = store.cosignatures(conn, latest.size)  # another worker may have been first
+            if report.line is not None and witness.key.name not in already:
                 store.add_cosignature(conn, latest.size, witness.key.name, report.line, now)
             store.record_witness(conn, witness.key.name, report.size, report.error, now)
         reports.append(report)
@@ -202,16 +203,6 @@ def _push(
     return WitnessReport(name, old, error="the witness keeps reporting another size")
 
 
-def served_checkpoint(dep: Deployment) -> str | None:
-    """The latest checkpoint with every cosignature collected for it."""
-    with dep.db.read() as conn:
-        latest = store.latest_checkpoint(conn)
-        if latest is None:
-            return None
-        lines = store.cosignatures(conn, latest.size)
-    return latest.note + "".join(line for line, _at in sorted(lines.values()))
-
-
 @dataclass(frozen=True)
 class CheckpointState:
     size: int
@@ -236,6 +227,12 @@ def checkpoint_state(dep: Deployment) -> CheckpointState | None:
         cosigned={name: at for name, (_line, at) in lines.items()},
         note=latest.note + "".join(line for line, _at in sorted(lines.values())),
     )
+
+
+def served_checkpoint(dep: Deployment) -> str | None:
+    """The latest checkpoint with every cosignature collected for it."""
+    state = checkpoint_state(dep)
+    return state.note if state else None
 
 
 def verifier_keys(dep: Deployment) -> dict[str, Any]:
@@ -453,3 +450,30 @@ def run_worker(dep: Deployment, interval: float, stop: threading.Event) -> None:
         except Exception:  # keep checkpointing through a bad moment; the error is logged
             logger.exception("the log worker failed; retrying")
         stop.wait(interval)
+
+
+@dataclass(frozen=True)
+class WitnessState:
+    name: str
+    vkey: str
+    size: int
+    """The size the log last knew this witness to hold."""
+    cosigned_latest_at: datetime | None
+    last_error: str | None
+
+
+def witness_states(dep: Deployment) -> list[WitnessState]:
+    with dep.db.read() as conn:
+        latest = store.latest_checkpoint(conn)
+        cosigned = store.cosignatures(conn, latest.size) if latest else {}
+        positions = store.witness_positions(conn)
+    return [
+        WitnessState(
+            name=w.key.name,
+            vkey=w.key.vkey,
+            size=positions.get(w.key.name, (0, None))[0],
+            cosigned_latest_at=cosigned[w.key.name][1] if w.key.name in cosigned else None,
+            last_error=positions.get(w.key.name, (0, None))[1],
+        )
+        for w in dep.log.witnesses
+    ]

@@ -93,6 +93,13 @@ CODE_LABELS = frozenset(
         N_("attachments"),
         N_("classification"),
         N_("restricted_to"),
+        # log states and record kinds
+        N_("verified"),
+        N_("logged"),
+        N_("altered"),
+        N_("missing"),
+        N_("incident"),
+        N_("corroboration"),
         # source channels
         N_("direct_observation"),
         N_("party_report"),

@@ -8,6 +8,7 @@ authorization decides what each page shows.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,7 +39,7 @@ from ceasefire.domain.incidents import (
 from ceasefire.domain.naming import LANGUAGES, in_language
 from ceasefire.domain.records import IncidentQuery
 from ceasefire.i18n import LANGUAGE_NAMES, best_language, translations
-from ceasefire.services import accounts, incidents
+from ceasefire.services import accounts, incidents, log
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.deps import deployment, session_viewer
 from ceasefire.web.geojson import incidents_collection, layers_collection
@@ -127,15 +128,7 @@ def _organisation_name(dep: Deployment, viewer: Viewer | None, org_id: str) -> s
 
 
 def _with_language(viewer: Viewer, lang: str) -> Viewer:
-    return Viewer(
-        user_id=viewer.user_id,
-        username=viewer.username,
-        organisation_id=viewer.organisation_id,
-        roles=viewer.roles,
-        mission=viewer.mission,
-        language=lang,
-        audience=viewer.audience,
-    )
+    return replace(viewer, language=lang)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
@@ -458,6 +451,9 @@ def incident_page(
     can_corroborate = authz.can_corroborate(viewer, incident.access) and not any(
         c.organisation_id == viewer.organisation_id for c in found
     )
+    logged = incidents.present_log(
+        viewer, incident, incidents.incident_log(dep, viewer, incident_id)
+    )
     return render(
         request,
         "incident.html",
@@ -466,6 +462,7 @@ def incident_page(
         history=history,
         next_statuses=sorted(next_statuses),
         can_corroborate=can_corroborate,
+        logged=logged,
         error=request.query_params.get("error"),
     )
 
@@ -502,3 +499,19 @@ def incident_corroborate(
     check_csrf(request, csrf_token)
     incidents.corroborate_incident(dep, viewer, incident_id, note=note)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+# --- the log -----------------------------------------------------------------------------
+
+
+@router.get("/log")
+def log_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    return render(
+        request,
+        "log.html",
+        viewer,
+        checkpoint=log.checkpoint_state(dep),
+        witnesses=log.witness_states(dep),
+        keys=log.verifier_keys(dep),
+        base_url=str(request.base_url).rstrip("/"),
+    )
