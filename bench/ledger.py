@@ -31,6 +31,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import sqlite3
 import statistics
 import sys
@@ -251,9 +252,25 @@ def machine(postgres_version: str | None) -> Machine:
 
 
 @dataclass(frozen=True)
-class Hashing:
+class HashRates:
     per_second_64: float
     per_second_300: float
+
+
+@dataclass(frozen=True)
+class Hashing:
+    """Raw SHA-256 rates measured at the start and at the end of the run."""
+
+    start: HashRates
+    end: HashRates
+
+    @property
+    def per_second_64(self) -> float:
+        return (self.start.per_second_64 + self.end.per_second_64) / 2
+
+    @property
+    def per_second_300(self) -> float:
+        return (self.start.per_second_300 + self.end.per_second_300) / 2
 
     def hashes(self, seconds: float) -> str:
         """A duration as the number of raw 64-byte SHA-256 hashes done in that time."""
@@ -261,11 +278,11 @@ class Hashing:
 
 
 def hash_rate(size: int, calls: int) -> float:
-    """Raw `hashlib.sha256(data).digest()` calls per second on `size`-byte inputs (best of 3)."""
+    """Raw `hashlib.sha256(data).digest()` calls per second on `size`-byte inputs (best of 5)."""
     data = os.urandom(size)
     sha256 = hashlib.sha256
     best = math.inf
-    for _ in range(3):
+    for _ in range(5):
         start = time.perf_counter()
         for _ in range(calls):
             sha256(data).digest()
@@ -273,9 +290,9 @@ def hash_rate(size: int, calls: int) -> float:
     return calls / best
 
 
-def bench_hashing(quick: bool) -> Hashing:
-    calls = 300_000 if quick else 1_000_000
-    result = Hashing(hash_rate(64, calls), hash_rate(300, calls))
+def bench_hashing(quick: bool) -> HashRates:
+    calls = 200_000 if quick else 500_000
+    result = HashRates(hash_rate(64, calls), hash_rate(300, calls))
     progress(
         f"sha256: {count(result.per_second_64)}/s on 64 bytes, "
         f"{count(result.per_second_300)}/s on 300 bytes"
@@ -851,14 +868,27 @@ def render(results: Results) -> str:
         f"SQLite {m.sqlite}{postgres}.",
         "### Raw SHA-256",
         table(
-            ["input", "hashes per second", "time per hash"],
+            ["input", "hashes per second", "time per hash", "at the start", "at the end"],
             [
-                ["64 bytes (a node)", count(h.per_second_64), duration(1 / h.per_second_64)],
-                ["300 bytes (a leaf)", count(h.per_second_300), duration(1 / h.per_second_300)],
+                [
+                    "64 bytes (a node)",
+                    count(h.per_second_64),
+                    duration(1 / h.per_second_64),
+                    count(h.start.per_second_64),
+                    count(h.end.per_second_64),
+                ],
+                [
+                    "300 bytes (a leaf)",
+                    count(h.per_second_300),
+                    duration(1 / h.per_second_300),
+                    count(h.start.per_second_300),
+                    count(h.end.per_second_300),
+                ],
             ],
         ),
-        "`hashlib.sha256(data).digest()` in a loop on this machine in this run; the "
-        '"raw hashes" columns below express a time as that many 64-byte hashes.',
+        "`hashlib.sha256(data).digest()` in a loop (best of 5) at the start and at the end of "
+        "the run, and their mean; the difference shows how steady the machine was. The "
+        '"raw hashes" columns below express a time as that many 64-byte hashes at the mean rate.',
     ]
     if results.report_paths:
         parts += [
@@ -1089,12 +1119,14 @@ def write_section(path: Path, body: str) -> None:
 
 def main(argv: Sequence[str]) -> int:
     options = parse_options(argv)
+    # A TERM ends the run like Ctrl-C: the temporary databases are still removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = datetime.now(UTC)
     clock = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="ceasefire-bench-", dir=options.workdir))
     progress(f"working in {workdir}")
     try:
-        hashing = bench_hashing(options.quick)
+        first_hashing = bench_hashing(options.quick)
         report_paths, rates, versions = [], [], []
         sqlite_dir = workdir / "sqlite"
         dep = make_deployment(f"sqlite:///{sqlite_dir / 'ceasefire.db'}", sqlite_dir)
@@ -1117,7 +1149,7 @@ def main(argv: Sequence[str]) -> int:
             options=options,
             started=started,
             machine=machine(versions[0] if versions else None),
-            hashing=hashing,
+            hashing=Hashing(first_hashing, first_hashing),
             report_paths=report_paths,
             rates=rates,
         )
@@ -1125,6 +1157,7 @@ def main(argv: Sequence[str]) -> int:
         progress(f"bundle: {duration(results.bundle.per_10k)} per 10,000 records")
         for leaves in options.sizes:
             results.proofs.append(bench_proofs(workdir, leaves, options))
+        results.hashing = Hashing(first_hashing, bench_hashing(options.quick))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results.minutes = (time.perf_counter() - clock) / 60

@@ -30,13 +30,14 @@ from ceasefire.ledger.note import (
     verify_note,
 )
 
+from .conftest import require
+
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 
 
 def vectors(name: str) -> dict:  # type: ignore[type-arg]
     path = VECTORS / name
-    if not path.exists():
-        pytest.skip(f"the shared vectors are not beside this checkout: {path}")
+    require(path.exists(), f"the shared test vectors: put shared/ beside this checkout ({path})")
     return json.loads(path.read_text())  # type: ignore[no-any-return]
 
 
