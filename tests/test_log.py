@@ -52,8 +52,13 @@ def witnessed(dep: Deployment, tmp_path: Path) -> Iterator[Deployment]:
         server.server_close()
 
 
+QUIET = {"category": "fortification", "observations": []}
+"""A category no notification rule routes: one leaf per report, as these tests count."""
+
+
 def report(dep: Deployment, viewer: Any, **changes: Any) -> Any:
-    return incidents.report_incident(dep, viewer("jmc.ru.monitor"), violation_draft(**changes))
+    draft = violation_draft(**{**QUIET, **changes})
+    return incidents.report_incident(dep, viewer("jmc.ru.monitor"), draft)
 
 
 def leaves(dep: Deployment) -> list[Any]:
@@ -67,7 +72,7 @@ def settle(dep: Deployment) -> list[log.WitnessReport]:
 
 
 def test_every_version_and_corroboration_is_a_leaf_in_commit_order(dep, viewer) -> None:  # type: ignore[no-untyped-def]
-    first = report(dep, viewer)
+    first = report(dep, viewer, category="shelling")
     second = report(dep, viewer, title="Bursts near Khramort")
     monitor = viewer("jmc.ru.monitor")
     incidents.correct_incident(
@@ -76,6 +81,7 @@ def test_every_version_and_corroboration_is_a_leaf_in_commit_order(dep, viewer) 
     incidents.corroborate_incident(dep, viewer("jmc.tr.monitor"), second.id, note="seen too")
     rows = leaves(dep)
     assert [row.idx for row in rows] == list(range(len(rows)))
+    rows = [row for row in rows if row.kind != "notification"]  # the ministries were told too
     assert [(row.kind, row.record_id, row.version) for row in rows] == [
         ("incident", first.id, 1),
         ("incident", second.id, 1),
@@ -104,11 +110,12 @@ def test_a_restricted_leaf_commits_to_the_content_without_showing_it(dep, viewer
 
 def test_a_failed_write_leaves_no_leaf(dep, viewer) -> None:  # type: ignore[no-untyped-def]
     first = report(dep, viewer)
+    before = len(leaves(dep))
     with pytest.raises(Exception, match="version"):
         incidents.correct_incident(
             dep, viewer("jmc.ru.monitor"), first.id, violation_draft(), base_version=7, reason="x"
         )
-    assert len(leaves(dep)) == 1
+    assert len(leaves(dep)) == before
 
 
 def test_checkpoint_and_proofs_from_the_api_verify_with_tlog_scales(  # type: ignore[no-untyped-def]
@@ -370,7 +377,7 @@ def test_appends_from_many_connections_stay_dense(dep, viewer) -> None:  # type:
     def reporter() -> None:
         try:
             for _ in range(15):
-                incidents.report_incident(dep, monitor, violation_draft())
+                incidents.report_incident(dep, monitor, violation_draft(**QUIET))
         except BaseException as exc:
             errors.append(exc)
 

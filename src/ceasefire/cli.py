@@ -45,10 +45,12 @@ user_app = typer.Typer(no_args_is_help=True, help="Manage user accounts.")
 token_app = typer.Typer(no_args_is_help=True, help="Create and revoke API tokens.")
 incident_app = typer.Typer(no_args_is_help=True, help="Report, list and show incidents.")
 scenario_app = typer.Typer(no_args_is_help=True, help="Check scenario packs.")
+policy_app = typer.Typer(no_args_is_help=True, help="The notification policy: explain, test.")
 log_app = typer.Typer(no_args_is_help=True, help="The verifiable log: checkpoints and keys.")
 witness_app = typer.Typer(no_args_is_help=True, help="Run a party's witness of the log.")
 export_app = typer.Typer(no_args_is_help=True, help="Export what you may see, verifiably.")
 app.add_typer(log_app, name="log")
+app.add_typer(policy_app, name="policy")
 app.add_typer(witness_app, name="witness")
 app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
@@ -141,16 +143,26 @@ def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | No
 
     import uvicorn
 
+    from ceasefire.delivery import worker as dispatcher
     from ceasefire.web.app import create_app
 
     stop = threading.Event()
-    worker = threading.Thread(
-        target=log.run_worker,
-        args=(dep, settings.checkpoint_interval_seconds, stop),
-        name="log-worker",
-        daemon=True,
-    )
-    worker.start()
+    workers = [
+        threading.Thread(
+            target=log.run_worker,
+            args=(dep, settings.checkpoint_interval_seconds, stop),
+            name="log-worker",
+            daemon=True,
+        ),
+        threading.Thread(
+            target=dispatcher.run,
+            args=(dep, settings.dispatch_interval_seconds, stop),
+            name="dispatcher",
+            daemon=True,
+        ),
+    ]
+    for worker in workers:
+        worker.start()
     try:
         uvicorn.run(
             create_app(settings, dep),
@@ -161,7 +173,8 @@ def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | No
         )
     finally:
         stop.set()
-        worker.join(timeout=10)
+        for worker in workers:
+            worker.join(timeout=10)
 
 
 DEMO_WITNESSES = (("witness.mod-armenia.demo", 8101), ("witness.mod-azerbaijan.demo", 8102))
@@ -536,6 +549,88 @@ def scenario_validate(path: Path) -> None:
             incidents=len(scenario.incidents),
         )
     )
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+@app.command()
+def worker() -> None:
+    """Deliver notifications and escalate unanswered ones (beside or instead of `serve`'s)."""
+    import logging
+    import threading
+
+    from ceasefire.delivery import worker as dispatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings()
+    dep = _deployment()
+    stop = threading.Event()
+    try:
+        dispatcher.run(dep, settings.dispatch_interval_seconds, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@policy_app.command("explain")
+def policy_explain(
+    incident_id: Annotated[str, typer.Argument(help="The record's id")],
+    as_user: AsUser,
+) -> None:
+    """Which rules fired for each version of a record, which did not, and why."""
+    from ceasefire.services import notifications
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    explanations = _run(lambda: notifications.explain_incident(dep, viewer, incident_id))
+    for explanation in explanations:
+        event = explanation.event
+        print(
+            f"version {event.version} ({event.change}, {event.status}; {event.category}, "
+            f"severity {event.severity}, reported by {event.reporting_organisation})"
+        )
+        for decision in explanation.decisions:
+            mark = "FIRED  " if decision.fired else "skipped"
+            print(f"  {mark} {decision.rule}: {decision.reason}")
+        for contact, rules in sorted(explanation.recipients.items()):
+            print(f"  -> {contact} (by {', '.join(rules)})")
+        for contact, why in sorted(explanation.withheld.items()):
+            print(f"  x  {contact} not told: {why}")
+
+
+@policy_app.command("test")
+def policy_test(
+    cases: Annotated[Path, typer.Argument(help="YAML table of example records and recipients")],
+    scenario: Annotated[Path | None, typer.Option(help="Scenario pack (default: configured)")] = (
+        None
+    ),
+) -> None:
+    """Run example records through the pack's policy; compare with the expected recipients."""
+    from ceasefire.policy_cases import CaseError, read_cases, run_cases
+
+    try:
+        pack = read_pack(scenario or _settings().scenario)
+        table = read_cases(cases, pack)
+    except PackInvalid as exc:
+        for problem in exc.problems:
+            err.print(str(problem), highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    except CaseError as exc:
+        _fail(str(exc))
+    failures = 0
+    for result in run_cases(pack, table):
+        if result.ok:
+            print(f"PASS {result.name}")
+        else:
+            failures += 1
+            print(f"FAIL {result.name}: expected {sorted(result.expected)}, "
+                  f"got {sorted(result.got)}")  # fmt: skip
+            for decision in result.decisions:
+                print(f"       {'fired' if decision.fired else 'skipped'} {decision.rule}: "
+                      f"{decision.reason}")  # fmt: skip
+    print(f"{len(table) - failures} passed, {failures} failed")
+    if failures:
+        raise typer.Exit(1)
 
 
 # --- the verifiable log ------------------------------------------------------------------

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     )
     witnesses: list[WitnessSetting] = Field(default_factory=list)
     checkpoint_interval_seconds: float = Field(default=5.0, gt=0)
+    public_url: str = Field(default="", description="Base URL in messages; empty: host:port")
+    contact_channels: dict[str, list[str]] = Field(
+        default_factory=dict, description="Contact point id -> Apprise URLs (secrets live here)"
+    )
+    dispatch_interval_seconds: float = Field(default=1.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ceasefire.domain.naming import Audience
+from ceasefire.domain.notifications import ContactPoint, Policy, Rule
 from ceasefire.domain.scenario import (
     Category,
     DemoUser,
@@ -40,9 +41,10 @@ FILES = {
     "layers": "layers.yaml",
     "users": "users.yaml",
     "incidents": "incidents.yaml",
+    "notifications": "notifications.yaml",
 }
 
-OPTIONAL = frozenset({"users", "incidents"})
+OPTIONAL = frozenset({"users", "incidents", "notifications"})
 
 
 def read_pack(directory: Path | str) -> Scenario:
@@ -100,6 +102,8 @@ def read_pack(directory: Path | str) -> Scenario:
     take("layers", Layer, "layers")
     take("users", DemoUser, "users")
     take("incidents", SampleIncident, "incidents")
+    take("notifications", ContactPoint, "contact_points")
+    take("notifications", Rule, "rules")
 
     geojson: dict[str, dict[str, Any]] = {}
     for layer in parsed.get("layers", []):
@@ -129,6 +133,9 @@ def read_pack(directory: Path | str) -> Scenario:
         layer_geojson=geojson,
         users=parsed.get("users", []),
         incidents=parsed.get("incidents", []),
+        policy=Policy(
+            contact_points=parsed.get("contact_points", []), rules=parsed.get("rules", [])
+        ),
     )
     problems = cross_check(scenario, FILES)
     if problems:

@@ -150,3 +150,8 @@ def can_read_log_entries(viewer: Viewer) -> bool:
 def can_export_bundle(viewer: Viewer) -> bool:
     """A bundle holds only what its exporter may read; every signed-in user may take one."""
     return bool(viewer.roles)
+
+
+def can_acknowledge(viewer: Viewer) -> bool:
+    """Acknowledging for an organisation is for the people who answer for it."""
+    return viewer.has(Role.duty_officer, Role.liaison_officer)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ceasefire.domain.authorization import Role
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
+from ceasefire.domain.notifications import Policy
 
 
 class PackModel(BaseModel):
@@ -167,6 +168,7 @@ class Scenario(PackModel):
     layer_geojson: dict[str, dict[str, Any]]
     users: list[DemoUser]
     incidents: list[SampleIncident]
+    policy: Policy = Field(default_factory=Policy)
 
     def audience(self, audience_id: str) -> Audience:
         for audience in self.audiences:
@@ -282,7 +284,56 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         for j, change in enumerate(sample.status_changes):
             if change.by not in usernames:
                 problem("incidents", f"{key}.status_changes[{j}].by", f"unknown user {change.by!r}")
+    problems.extend(
+        PackProblem(files["notifications"], key, reason)
+        for key, reason in policy_problems(scenario, category_ids, place_ids, org_ids)
+    )
     return problems
+
+
+def policy_problems(
+    scenario: Scenario, category_ids: set[str], place_ids: set[str], org_ids: set[str]
+) -> list[tuple[str, str]]:
+    """(key, reason) for every reference in the notification policy the pack does not know."""
+    policy = scenario.policy
+    found: list[tuple[str, str]] = []
+    contacts = [c.id for c in policy.contact_points]
+    seen: set[str] = set()
+    for i, contact in enumerate(policy.contact_points):
+        key = f"contact_points[{i}]"
+        if contact.id in seen:
+            found.append((f"{key}.id", f"duplicate id {contact.id!r}"))
+        seen.add(contact.id)
+        if contact.organisation not in org_ids:
+            found.append((f"{key}.organisation", f"unknown organisation {contact.organisation!r}"))
+        if contact.escalates_to is not None and contact.escalates_to not in contacts:
+            found.append((f"{key}.escalates_to", f"unknown contact point {contact.escalates_to!r}"))
+        if contact.audience is not None and contact.audience not in {
+            a.id for a in scenario.audiences
+        }:
+            found.append((f"{key}.audience", f"unknown audience {contact.audience!r}"))
+    statuses = {s.value for s in Status}
+    rule_ids: set[str] = set()
+    for i, rule in enumerate(policy.rules):
+        key = f"rules[{i}]"
+        if rule.id in rule_ids:
+            found.append((f"{key}.id", f"duplicate id {rule.id!r}"))
+        rule_ids.add(rule.id)
+        references = [
+            ("notify", rule.notify, set(contacts), "contact point"),
+            ("match.categories", rule.match.categories, category_ids, "category"),
+            ("match.places", rule.match.places, place_ids, "place"),
+            ("match.reporting_organisations", rule.match.reporting_organisations, org_ids,
+             "organisation"),
+            ("match.statuses", rule.match.statuses, statuses, "status"),
+        ]  # fmt: skip
+        for where, values, known, what in references:
+            for j, value in enumerate(values):
+                if value not in known:
+                    found.append(
+                        (f"{key}.{where}[{j}]", f"unknown {what} {value!r} (rule {rule.id})")
+                    )
+    return found
 
 
 def draft_reference_problems(

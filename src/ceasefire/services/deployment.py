@@ -56,6 +56,12 @@ class Deployment:
     future_tolerance: timedelta
     max_attachment_bytes: int
     log: LogKeys
+    secret: bytes
+    """Signs acknowledgement links (the session secret)."""
+    public_url: str
+    """Where recipients reach the service (acknowledgement links)."""
+    channels: dict[str, list[str]]
+    """Contact point id -> Apprise URLs, from configuration, over the pack's own."""
 
 
 def open_deployment(settings: Settings, db: Database | None = None) -> Deployment:
@@ -73,6 +79,12 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
         future_tolerance=settings.future_tolerance,
         max_attachment_bytes=settings.max_attachment_bytes,
         log=_log_keys(settings),
+        secret=settings.session_secret().encode(),
+        public_url=(settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/"),
+        channels={
+            contact.id: settings.contact_channels.get(contact.id, contact.channels)
+            for contact in scenario.policy.contact_points
+        },
     )
 
 

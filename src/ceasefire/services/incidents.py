@@ -33,7 +33,7 @@ from ceasefire.domain.naming import in_language
 from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
 from ceasefire.domain.scenario import draft_reference_problems
 from ceasefire.ledger.leaf import derive
-from ceasefire.services import log
+from ceasefire.services import log, notifications
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as store
 from ceasefire.store.attachments import known_attachments
@@ -63,10 +63,9 @@ def report_incident(
             lon=lon,
             at=now,
         )
-        _record_version(conn, viewer, incident_id, 1, now, "reported", Status.reported, draft, None)
-        incident = store.get_incident(conn, incident_id)
-    assert incident is not None
-    return incident
+        return _record_version(
+            dep, conn, viewer, incident_id, 1, now, "reported", Status.reported, draft, None
+        )
 
 
 def correct_incident(
@@ -92,6 +91,7 @@ def correct_incident(
             raise InvalidInput("status", "a retracted record cannot be corrected")
         _check_attachments(dep, conn, draft)
         return _new_version(
+            dep,
             conn,
             viewer,
             current,
@@ -125,6 +125,7 @@ def change_status(
             raise Forbidden(f"your role cannot set status {status.value}")
         version = current.version if base_version is None else base_version
         return _new_version(
+            dep,
             conn,
             viewer,
             current,
@@ -187,6 +188,7 @@ def corroborate_incident(
         if current.status in (Status.reported, Status.disputed):
             reason = f"corroborated by {viewer.organisation_id}"
             _new_version(
+                dep,
                 conn,
                 viewer,
                 current,
@@ -443,6 +445,7 @@ def _check_attachments(dep: Deployment, conn: Any, draft: IncidentDraft) -> None
 
 
 def _record_version(
+    dep: Deployment,
     conn: Any,
     viewer: Viewer,
     incident_id: str,
@@ -452,8 +455,9 @@ def _record_version(
     status: Status,
     draft: IncidentDraft,
     reason: str | None,
-) -> None:
-    """Store one version of an incident and its log leaf, in the caller's transaction."""
+) -> Incident:
+    """Store one version of an incident, its log leaf and its notifications, in the caller's
+    transaction; return the incident as it now stands."""
     version = IncidentVersion(
         incident_id=incident_id,
         version=number,
@@ -468,9 +472,14 @@ def _record_version(
     )
     store.insert_version(conn, version, viewer.user_id)
     log.record_version(conn, version)
+    incident = store.get_incident(conn, incident_id)
+    assert incident is not None
+    notifications.enqueue_for_version(conn, dep, incident, version)
+    return incident
 
 
 def _new_version(
+    dep: Deployment,
     conn: Any,
     viewer: Viewer,
     current: Incident,
@@ -499,9 +508,6 @@ def _new_version(
         at=now,
     ):
         raise Conflict("the record changed meanwhile: reload and retry", "base_version")
-    _record_version(
-        conn, viewer, current.id, base_version + 1, now, change, status, draft, reason.strip()
+    return _record_version(
+        dep, conn, viewer, current.id, base_version + 1, now, change, status, draft, reason.strip()
     )
-    updated = store.get_incident(conn, current.id)
-    assert updated is not None
-    return updated

@@ -39,6 +39,8 @@ from ceasefire.ledger.note import (
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
+from ceasefire.store import notifications as notification_store
+from ceasefire.store.notifications import NotificationVersion
 
 MAX_ENTRIES = 1000
 logger = logging.getLogger("ceasefire.log")
@@ -82,6 +84,18 @@ def corroboration_entry(corroboration: Corroboration) -> Entry:
             "note": corroboration.note,
             **corroboration.content,
         },
+    )
+
+
+def notification_entry(version: NotificationVersion) -> Entry:
+    """One step of a notification: queued, delivered, failed, acknowledged, escalated."""
+    return Entry(
+        kind="notification",
+        id=version.notification_id,
+        version=version.version,
+        at=_at(version.at),
+        author_org=version.author_org,
+        content={"event": version.event, **version.content},
     )
 
 
@@ -306,7 +320,11 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
         corroborations = {
             ("corroboration", c.id, 1): c for c in incident_store.all_corroborations(conn)
         }
-        report.records = len(versions) + len(corroborations)
+        steps = {
+            ("notification", n.notification_id, n.version): notification_entry(n)
+            for n in notification_store.versions(conn)
+        }
+        report.records = len(versions) + len(corroborations) + len(steps)
         size = store.next_index(conn)
         checkpoints = {c.size: c for c in store.all_checkpoints(conn)}
         tree = merkle.CompactRange()
@@ -316,7 +334,9 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 key = (leaf.kind, leaf.record_id, leaf.version)
                 seen.add(key)
                 label = f"{leaf.kind} {leaf.record_id} version {leaf.version}"
-                entry = _expected_entry(key, leaf.secret, versions, corroborations)
+                entry = steps.get(key) or _expected_entry(
+                    key, leaf.secret, versions, corroborations
+                )
                 if entry is None:
                     problems.append(f"leaf {leaf.index}: {label} is not in the records")
                 elif entry.leaf(leaf.content_salt) != leaf.data:
@@ -332,7 +352,8 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 report.leaves += 1
             if progress:
                 progress(min(size, start + 10_000), size)
-        for kind, record_id, number in sorted((versions.keys() | corroborations.keys()) - seen):
+        expected = versions.keys() | corroborations.keys() | steps.keys()
+        for kind, record_id, number in sorted(expected - seen):
             problems.append(f"{kind} {record_id} version {number}: has no leaf in the log")
         report.checkpoints = len(checkpoints)
     return report

@@ -261,3 +261,49 @@ log_witnesses = Table(
     Column("checked_at", UTCDateTime),
 )
 """What the log knows of each witness: the size it last cosigned, and its last refusal."""
+
+# --- notifications (the outbox) --------------------------------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("record_kind", String(40), nullable=False),
+    Column("record_id", String(80), nullable=False),
+    Column("record_version", Integer, nullable=False),
+    Column("contact_id", String(80), nullable=False),
+    Column("organisation_id", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("rules", String(1000), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("escalated_from", String(36), ForeignKey("notifications.id")),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("ack_deadline", UTCDateTime, nullable=False),
+    Column("ack_token_hash", String(64), nullable=False, unique=True),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String(200)),
+    Column("ack_channel", String(40)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "record_kind", "record_id"),
+    Index(None, "organisation_id", "status"),
+)
+"""One message to one contact point about one record version; written in the record's own
+transaction (a transactional outbox) and moved along by the dispatcher."""
+
+notification_versions = Table(
+    "notification_versions",
+    metadata,
+    Column("notification_id", String(36), ForeignKey("notifications.id"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("event", String(20), nullable=False),
+    Column("author_org", String(80), nullable=False),
+    Column("content", JSON, nullable=False),
+)
+"""Every step of a notification (queued, delivered, failed, acknowledged, escalated): each is
+a log leaf, so a party can later prove it was told, or that it was not."""

@@ -1,0 +1,1 @@
+"""Getting notifications out: rendering messages per recipient, channels, the worker loop."""

@@ -1,0 +1,55 @@
+"""A notification as its recipient reads it: in the contact point's language, with place
+and organisation names for its audience, and only what its organisation may see."""
+
+from __future__ import annotations
+
+from ceasefire.domain.naming import in_language
+from ceasefire.i18n import translations
+from ceasefire.services import incidents
+from ceasefire.services.deployment import Deployment
+from ceasefire.services.notifications import Message, ack_token, contact_viewer
+from ceasefire.store import incidents as incident_store
+from ceasefire.store.notifications import Notification
+
+
+def render(dep: Deployment, notification: Notification) -> Message:
+    contact = dep.scenario.policy.contact(notification.contact_id)
+    if contact is None:
+        raise LookupError(f"contact point {notification.contact_id} is no longer in the policy")
+    reader = contact_viewer(dep.scenario, contact)
+    _ = translations(reader.language).gettext
+    with dep.db.read() as conn:
+        incident = incident_store.get_incident(conn, notification.record_id)
+    if incident is None:
+        raise LookupError(f"record {notification.record_id} is gone")
+    shown = incidents.present_incident(dep, reader, incident)
+    record, display = shown["record"], shown["display"]
+    casualties = record["casualties"]
+    labels = (_("civilians killed"), _("civilians injured"), _("military killed"),
+              _("military injured"))  # fmt: skip
+    keys = ("civilian_killed", "civilian_injured", "military_killed", "military_injured")
+    counts = ", ".join(
+        f"{label}: {'?' if casualties[key] is None else casualties[key]}"
+        for key, label in zip(keys, labels, strict=True)
+    )
+    where = display["place"] or f"{shown['lat']:.4f}, {shown['lon']:.4f}"
+    when = record["started_at"][:16].replace("T", " ")
+    reporter = display["organisations"].get(incident.owner_org, incident.owner_org)
+    narrative = in_language(record.get("narrative", {}), reader.language)
+    lines = [
+        f"{display['category']}: {record['title']}",
+        _("Status") + f": {_(shown['status'])}",
+        _("When") + f": {when} ({_(record['time_precision'])})",
+        _("Where") + f": {where} ({_(record['location']['precision'])})",
+        _("Reported by") + f": {reporter}",
+        _("Casualties") + f": {counts}",
+        *([narrative] if narrative else []),
+        *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
+        "",
+        _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
+        _("Record") + f": {dep.public_url}/incidents/{incident.id}",
+        _("Acknowledge by") + f": {notification.ack_deadline:%Y-%m-%d %H:%M} UTC",
+        _("Reference") + f": {notification.id}",
+    ]
+    title = f"[ceasefire] {display['category']}: {record['title']}"
+    return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
