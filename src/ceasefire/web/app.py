@@ -12,7 +12,7 @@ from ceasefire import __version__
 from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment
 from ceasefire.web import errors, pages
-from ceasefire.web.api import attachments, incidents, log, reference
+from ceasefire.web.api import attachments, incidents, log, notifications, reference
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,7 +28,8 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     )
     app.state.deployment = dep
     app.state.settings = settings
-    for router in (incidents.router, reference.router, attachments.router, log.router):
+    routers = (incidents, reference, attachments, log, notifications)
+    for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

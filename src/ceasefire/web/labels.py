@@ -100,6 +100,13 @@ CODE_LABELS = frozenset(
         N_("missing"),
         N_("incident"),
         N_("corroboration"),
+        # notification states
+        N_("pending"),
+        N_("sending"),
+        N_("sent"),
+        N_("retrying"),
+        N_("dead"),
+        N_("acknowledged"),
         # source channels
         N_("direct_observation"),
         N_("party_report"),

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.classification import Classification
-from ceasefire.domain.errors import DomainError, InvalidInput
+from ceasefire.domain.errors import DomainError, Forbidden, InvalidInput
 from ceasefire.domain.incidents import (
     ALLOWED_TRANSITIONS,
     Confidence,
@@ -39,8 +39,8 @@ from ceasefire.domain.incidents import (
 from ceasefire.domain.naming import LANGUAGES, in_language
 from ceasefire.domain.records import IncidentQuery
 from ceasefire.i18n import LANGUAGE_NAMES, best_language, translations
-from ceasefire.services import accounts, incidents, log
-from ceasefire.services.deployment import Deployment
+from ceasefire.services import accounts, incidents, log, notifications
+from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.web.deps import deployment, session_viewer
 from ceasefire.web.geojson import incidents_collection, layers_collection
 
@@ -515,3 +515,98 @@ def log_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
         keys=log.verifier_keys(dep),
         base_url=str(request.base_url).rstrip("/"),
     )
+
+
+# --- notifications: acknowledgement links, the inbox, the duty officer's desk --------------
+
+
+@router.get("/ack/{token}")
+def ack_page(token: str, request: Request) -> HTMLResponse:
+    """A link in a message opens this page; acknowledging takes a deliberate click, so a
+    mail scanner that follows links does not acknowledge on anyone's behalf."""
+    viewer = session_viewer(request)
+    return render(request, "ack.html", viewer, token=token, done=None, error=None)
+
+
+@router.post("/ack/{token}")
+def ack(
+    token: str,
+    request: Request,
+    dep: DepDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    check_csrf(request, csrf_token)
+    viewer = session_viewer(request)
+    who = viewer.username if viewer else name.strip()
+    try:
+        done = notifications.acknowledge_by_link(dep, token, who)
+    except DomainError as exc:
+        status = 404 if exc.code == "not_found" else 409
+        return render(
+            request,
+            "ack.html",
+            viewer,
+            status_code=status,
+            token=token,
+            done=None,
+            error=exc.message,
+        )
+    return render(request, "ack.html", viewer, token=token, done=done, error=None)
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    items = notifications.inbox(dep, viewer)
+    template = "_inbox_rows.html" if request.headers.get("hx-request") else "inbox.html"
+    return render(
+        request,
+        template,
+        viewer,
+        items=items,
+        titles=_titles(dep, viewer, items),
+        can_ack=authz.can_acknowledge(viewer),
+    )
+
+
+@router.post("/inbox/{notification_id}/ack")
+def inbox_ack(
+    notification_id: str,
+    request: Request,
+    dep: DepDep,
+    viewer: ViewerDep,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    notifications.acknowledge(dep, viewer, notification_id, "web")
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.get("/desk")
+def desk_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    """The duty officer's view: open, overdue, escalated and undeliverable notifications,
+    refreshed every few seconds."""
+    if not (viewer.mission and viewer.has(authz.Role.duty_officer)):
+        raise Forbidden("the desk is for the mission's duty officers")
+    items = [n for n in notifications.inbox(dep, viewer) if n.acknowledged_at is None]
+    template = "_desk.html" if request.headers.get("hx-request") else "desk.html"
+    return render(
+        request,
+        template,
+        viewer,
+        items=items,
+        titles=_titles(dep, viewer, items),
+        counts=notifications.desk_counts(dep),
+        now=utcnow(),
+    )
+
+
+def _titles(dep: Deployment, viewer: Viewer, items: list[Any]) -> dict[str, str]:
+    """Titles of the records the notifications are about, where the viewer may read them."""
+    titles = {}
+    for record_id in {n.record_id for n in items}:
+        try:
+            titles[record_id] = incidents.get_incident(dep, viewer, record_id).draft.title
+        except DomainError:
+            continue
+    return titles
