@@ -21,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ceasefire.domain.incidents import IncidentDraft
-from ceasefire.services import attachments, bundles, incidents, log
+from ceasefire.services import attachments, bundles, incidents, log, notifications
 
 from .builders import violation
 from .conftest import csrf_of
@@ -329,6 +329,10 @@ ENDPOINTS = (
     ("POST", "/api/v1/attachments"),
     ("GET", "/api/v1/attachments/" + "0" * 64),
     ("GET", "/api/v1/log/entries?start=0&end=1"),
+    ("GET", "/api/v1/notifications"),
+    ("POST", "/api/v1/notifications/x/ack"),
+    ("GET", "/api/v1/incidents/x/notifications"),
+    ("GET", "/api/v1/incidents/x/routing"),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -393,3 +397,39 @@ def test_page_forms_without_the_csrf_token_are_refused_and_write_nothing(  # typ
     assert response.status_code == 422
     after = incidents.get_incident(dep, viewer("rpk.duty"), incident.id)
     assert (after.version, after.status.value) == (1, "reported")
+
+
+MISSION_DUTY = {"jmc.duty", "jmc.tr.duty", "rpk.duty"}
+ORG = {
+    "jmc.ru.monitor": "jmc-russia", "jmc.tr.monitor": "jmc-turkey", "jmc.duty": "jmc-russia",
+    "jmc.tr.duty": "jmc-turkey", "rpk.monitor": "rpk", "rpk.duty": "rpk", "rpk.desk": "rpk",
+    "admin": "rpk", "am.liaison": "mod-armenia", "az.liaison": "mod-azerbaijan",
+    "nk.liaison": "nk-authorities", "nk.rescue": "nk-emergency-service", "icrc.caseworker": "icrc",
+    "unhcr.analyst": "unhcr", "ngo.caseworker": "local-ngo", "am.assist": "am-assistance",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_inbox_acknowledgement_and_desk_by_user(
+    user, dep, viewer, client, auth, browser_for
+) -> None:  # type: ignore[no-untyped-def]
+    incidents.report_incident(
+        dep, viewer("jmc.ru.monitor"), IncidentDraft.model_validate(violation())
+    )  # public: both ministries' duty officers are told
+    headers = auth(user)
+    inbox = client.get("/api/v1/notifications", headers=headers).json()["items"]
+    organisations = {item["organisation"] for item in inbox}
+    if user in MISSION_DUTY:
+        assert organisations == {"mod-armenia", "mod-azerbaijan"}
+    else:
+        assert organisations <= {ORG[user]}
+    armenian = next(
+        n.id
+        for n in notifications.inbox(dep, viewer("rpk.duty"))
+        if n.organisation_id == "mod-armenia"
+    )
+    ack = client.post(f"/api/v1/notifications/{armenian}/ack", headers=headers)
+    assert ack.status_code == (200 if user == "am.liaison" else 404), ack.text
+    desk = browser_for(user).get("/desk")
+    assert desk.status_code == (200 if user in MISSION_DUTY else 403)
+    assert browser_for(user).get("/inbox").status_code == 200

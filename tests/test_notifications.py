@@ -155,6 +155,7 @@ def test_russian_contingent_violation_notifies_both_ministries_in_their_language
     assert deliver(wired) == 2
     assert [str(m["To"]) for m in mailbox.received] == ["mod-armenia-duty@demo.invalid"]
     armenian = mailbox.texts()[0]
+    assert len(armenian.splitlines()) >= 10  # one fact a line, as rendered
     assert "Թաղավարդ" in armenian  # the Armenian usage, in Armenian
     assert "Tağaverd" not in armenian and "Taghavard /" not in armenian
     assert re.search(r"http://desk\.test/ack/[0-9a-f]{40}", armenian)
@@ -316,3 +317,56 @@ def test_the_worker_round_escalates_then_delivers(wired, viewer, mailbox) -> Non
     report(wired, viewer, "rpk.monitor", category="livestock", observations=[])
     assert worker.run_once(wired) == 1
     assert [str(m["To"]) for m in mailbox.received] == ["rpk-duty@demo.invalid"]
+
+
+def test_policy_explain_and_policy_test_on_the_reference_pack(dep, viewer, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    import shutil
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from ceasefire.cli import app
+
+    from .conftest import REFERENCE_PACK
+
+    monkeypatch.setenv("CEASEFIRE_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("CEASEFIRE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CEASEFIRE_SCENARIO", str(REFERENCE_PACK))
+    monkeypatch.setenv("CEASEFIRE_CONFIG", str(settings.data_dir / "absent.toml"))
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    incident = report(dep, viewer, "jmc.tr.monitor")
+    explained = runner.invoke(app, ["policy", "explain", incident.id, "--as", "jmc.duty"])
+    assert explained.exit_code == 0, explained.output
+    assert "FIRED   jmc-turkish-staff-violation: every condition holds" in explained.output
+    assert (
+        "skipped jmc-russian-staff-violation: reported by jmc-turkey, not by ['jmc-russia']"
+        in explained.output
+    )
+    assert "-> mod-azerbaijan-duty (by jmc-turkish-staff-violation)" in explained.output
+    hidden = runner.invoke(app, ["policy", "explain", incident.id, "--as", "nobody"])
+    assert hidden.exit_code == 2
+
+    cases = REFERENCE_PACK / "policy-tests.yaml"
+    passed = runner.invoke(app, ["policy", "test", str(cases)])
+    assert passed.exit_code == 0, passed.output
+    assert "11 passed, 0 failed" in passed.output
+
+    pack = settings.data_dir / "broken-pack"
+    shutil.copytree(REFERENCE_PACK, pack, dirs_exist_ok=True)
+    policy = yaml.safe_load((pack / "notifications.yaml").read_text(encoding="utf-8"))
+    policy["rules"][1]["notify"] = ["mod-azerbaijan-duty", "mod-azerbaijan-desk"]
+    policy["rules"][2]["ack_within"] = "soon"
+    (pack / "notifications.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), "utf-8")
+    refused = runner.invoke(app, ["scenario", "validate", str(pack)])
+    assert refused.exit_code == 1
+    assert "notifications.yaml: rules[2].ack_within:" in refused.output
+    policy["rules"][2]["ack_within"] = "15m"
+    (pack / "notifications.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), "utf-8")
+    refused = runner.invoke(app, ["scenario", "validate", str(pack)])
+    assert (
+        "notifications.yaml: rules[1].notify[1]: unknown contact point 'mod-azerbaijan-desk' "
+        "(rule jmc-turkish-staff-violation)" in refused.output
+    )
+    wrong = runner.invoke(app, ["policy", "test", str(cases), "--scenario", str(pack)])
+    assert wrong.exit_code == 1

@@ -209,12 +209,22 @@ def demo(
         _add_row(table, user.username, user.organisation, ", ".join(user.roles), user.password)
     out.print(table)
     witnesses, processes = _demo_witnesses(settings, dep)
-    settings = settings.model_copy(update={"witnesses": witnesses})
+    mailbox = _demo_mailbox(settings.data_dir / "demo-mailbox", DEMO_MAILBOX_PORT)
+    wiring = {
+        contact.id: [
+            f"mailto://127.0.0.1:{DEMO_MAILBOX_PORT}?from=desk@ceasefire.invalid"
+            f"&to={contact.id}@demo.invalid&mode=insecure"
+        ]
+        for contact in dep.scenario.policy.contact_points
+    }
+    settings = settings.model_copy(update={"witnesses": witnesses, "contact_channels": wiring})
     dep = open_deployment(settings, dep.db)
     config = settings.data_dir / "demo.toml"
     config.write_text(
         f'data_dir = "{settings.data_dir}"\n'
         + "".join(f'[[witnesses]]\nvkey = "{w.vkey}"\nurl = "{w.url}"\n' for w in witnesses)
+        + "[contact_channels]\n"
+        + "".join(f'"{contact}" = ["{urls[0]}"]\n' for contact, urls in wiring.items())
     )
     log.publish_checkpoint(dep)
     for report in log.collect_cosignatures(dep):
@@ -229,13 +239,41 @@ def demo(
         highlight=False,
         markup=False,
     )
+    out.print(
+        _("Messages to the parties are delivered to a local mailbox: {folder}").format(
+            folder=settings.data_dir / "demo-mailbox"
+        ),
+        highlight=False,
+        markup=False,
+    )
     try:
         if serve_it:
             _serve(settings, dep, None, None)
     finally:
+        mailbox.stop()
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
+
+
+DEMO_MAILBOX_PORT = 2525
+
+
+def _demo_mailbox(folder: Path, port: int) -> Any:
+    """A local SMTP server that keeps each message the demo sends as a .eml file."""
+    from aiosmtpd.controller import Controller
+
+    folder.mkdir(parents=True, exist_ok=True)
+
+    class Keep:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            name = f"{datetime.now():%Y%m%dT%H%M%S%f}-{envelope.rcpt_tos[0]}.eml"
+            (folder / name).write_bytes(envelope.content)
+            return "250 kept"
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
 
 
 def _demo_witnesses(settings: Settings, dep: Deployment) -> tuple[list[Any], list[Any]]:

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     contact_channels: dict[str, list[str]] = Field(
         default_factory=dict, description="Contact point id -> Apprise URLs (secrets live here)"
     )
-    dispatch_interval_seconds: float = Field(default=1.0, gt=0)
+    dispatch_interval_seconds: float = Field(default=0.25, gt=0)
 
     @classmethod
     def settings_customise_sources(

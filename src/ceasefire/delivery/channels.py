@@ -36,7 +36,9 @@ def send(urls: list[str], message: Message) -> str | None:
             errors.append(f"{scheme_of(url)}: not a usable channel URL")
             continue
         with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-            delivered = sender.notify(title=message.title, body=message.body)
+            delivered = sender.notify(
+                title=message.title, body=message.body, body_format=apprise.NotifyFormat.TEXT
+            )
         if delivered:
             return None
         detail = " ".join(str(captured.getvalue()).split())[:300]
