@@ -333,6 +333,8 @@ ENDPOINTS = (
     ("POST", "/api/v1/notifications/x/ack"),
     ("GET", "/api/v1/incidents/x/notifications"),
     ("GET", "/api/v1/incidents/x/routing"),
+    ("GET", "/api/v1/incidents/x/replies"),
+    ("POST", "/api/v1/notifications/x/reply"),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -428,8 +430,10 @@ def test_inbox_acknowledgement_and_desk_by_user(
         for n in notifications.inbox(dep, viewer("rpk.duty"))
         if n.organisation_id == "mod-armenia"
     )
-    ack = client.post(f"/api/v1/notifications/{armenian}/ack", headers=headers)
-    assert ack.status_code == (200 if user == "am.liaison" else 404), ack.text
+    answer = client.post(
+        f"/api/v1/notifications/{armenian}/reply", headers=headers, json={"text": "seen"}
+    )
+    assert answer.status_code == (201 if user == "am.liaison" else 404), answer.text
     desk = browser_for(user).get("/desk")
     assert desk.status_code == (200 if user in MISSION_DUTY else 403)
     assert browser_for(user).get("/inbox").status_code == 200

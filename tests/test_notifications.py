@@ -370,3 +370,39 @@ def test_policy_explain_and_policy_test_on_the_reference_pack(dep, viewer, setti
     )
     wrong = runner.invoke(app, ["policy", "test", str(cases), "--scenario", str(pack)])
     assert wrong.exit_code == 1
+
+
+def test_a_reply_is_attached_to_the_record_and_routed_back_by_rule(  # type: ignore[no-untyped-def]
+    wired, viewer, mailbox, receiver, client, auth
+) -> None:
+    incident = report(wired, viewer, "jmc.tr.monitor")  # the Azerbaijani ministry is told
+    deliver(wired)
+    told = notifications.inbox(wired, viewer("az.liaison"))[0]
+    response = client.post(
+        f"/api/v1/notifications/{told.id}/reply",
+        headers=auth("az.liaison"),
+        json={"text": "Our post saw no fire from our side at that hour."},
+    )
+    assert response.status_code == 201, response.text
+    assert notifications.inbox(wired, viewer("az.liaison"))[0].ack_channel == "reply"
+    replies = client.get(f"/api/v1/incidents/{incident.id}/replies", headers=auth("jmc.duty"))
+    assert [r["text"] for r in replies.json()["items"]] == [
+        "Our post saw no fire from our side at that hour."
+    ]
+    outsider = client.post(
+        f"/api/v1/notifications/{told.id}/reply", headers=auth("am.liaison"), json={"text": "x"}
+    )
+    assert outsider.status_code == 404
+    empty = client.post(
+        f"/api/v1/notifications/{told.id}/reply", headers=auth("az.liaison"), json={"text": " "}
+    )
+    assert empty.status_code == 422 and empty.json()["error"]["field"] == "text"
+    mailbox.received.clear()
+    deliver(wired)
+    assert sorted(str(m["To"]) for m in mailbox.received) == [
+        "jmc-duty@demo.invalid",
+        "rpk-duty@demo.invalid",
+    ]
+    text = mailbox.texts()[0]
+    assert "Our post saw no fire from our side at that hour." in text
+    assert log.audit(wired).problems == []

@@ -3,12 +3,14 @@ and organisation names for its audience, and only what its organisation may see.
 
 from __future__ import annotations
 
+from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
 from ceasefire.i18n import translations
 from ceasefire.services import incidents
 from ceasefire.services.deployment import Deployment
 from ceasefire.services.notifications import Message, ack_token, contact_viewer
 from ceasefire.store import incidents as incident_store
+from ceasefire.store import notifications as notification_store
 from ceasefire.store.notifications import Notification
 
 
@@ -20,6 +22,11 @@ def render(dep: Deployment, notification: Notification) -> Message:
     _ = translations(reader.language).gettext
     with dep.db.read() as conn:
         incident = incident_store.get_incident(conn, notification.record_id)
+        answer = (
+            notification_store.replies_of(conn, reply_id=notification.reply_id)
+            if notification.reply_id
+            else []
+        )
     if incident is None:
         raise LookupError(f"record {notification.record_id} is gone")
     shown = incidents.present_incident(dep, reader, incident)
@@ -44,6 +51,15 @@ def render(dep: Deployment, notification: Notification) -> Message:
         _("Reported by") + f": {reporter}",
         _("Casualties") + f": {counts}",
         *([narrative] if narrative else []),
+        *(
+            [
+                _("Reply from {organisation}").format(
+                    organisation=_name(dep, reader, a.organisation_id)
+                )
+                + f": {a.text}"
+                for a in answer
+            ]
+        ),
         *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
         "",
         _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
@@ -52,4 +68,13 @@ def render(dep: Deployment, notification: Notification) -> Message:
         _("Reference") + f": {notification.id}",
     ]
     title = f"[ceasefire] {display['category']}: {record['title']}"
+    if answer:
+        title = "[ceasefire] " + _("Reply") + f": {record['title']}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _name(dep: Deployment, reader: Viewer, organisation_id: str) -> str:
+    organisation = dep.scenario.organisation(organisation_id)
+    if organisation is None:
+        return organisation_id
+    return dep.scenario.name_of(organisation.names, reader.audience, reader.language)

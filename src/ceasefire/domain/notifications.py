@@ -71,8 +71,8 @@ class ContactPoint(PolicyModel):
 class Match(PolicyModel):
     """What an event must be for a rule to fire; every condition given must hold."""
 
-    kinds: list[Literal["incident"]] = Field(default_factory=list)
-    changes: list[Literal["reported", "corrected", "status", "corroborated"]] = Field(
+    kinds: list[Literal["incident", "reply"]] = Field(default_factory=list)
+    changes: list[Literal["reported", "corrected", "status", "corroborated", "reply"]] = Field(
         default_factory=list
     )
     statuses: list[str] = Field(default_factory=list)

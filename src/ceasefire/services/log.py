@@ -40,7 +40,7 @@ from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
 from ceasefire.store import notifications as notification_store
-from ceasefire.store.notifications import NotificationVersion
+from ceasefire.store.notifications import NotificationVersion, Reply
 
 MAX_ENTRIES = 1000
 logger = logging.getLogger("ceasefire.log")
@@ -96,6 +96,22 @@ def notification_entry(version: NotificationVersion) -> Entry:
         at=_at(version.at),
         author_org=version.author_org,
         content={"event": version.event, **version.content},
+    )
+
+
+def reply_entry(reply: Reply) -> Entry:
+    """A party's reply to a notification, attached to the record it is about."""
+    return Entry(
+        kind="reply",
+        id=reply.id,
+        version=1,
+        at=_at(reply.at),
+        author_org=reply.organisation_id,
+        content={
+            "notification_id": reply.notification_id,
+            "incident_id": reply.incident_id,
+            "text": reply.text,
+        },
     )
 
 
@@ -324,6 +340,9 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
             ("notification", n.notification_id, n.version): notification_entry(n)
             for n in notification_store.versions(conn)
         }
+        steps.update(
+            {("reply", r.id, 1): reply_entry(r) for r in notification_store.replies_of(conn)}
+        )
         report.records = len(versions) + len(corroborations) + len(steps)
         size = store.next_index(conn)
         checkpoints = {c.size: c for c in store.all_checkpoints(conn)}

@@ -33,7 +33,7 @@ from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as log_store
 from ceasefire.store import notifications as store
-from ceasefire.store.notifications import Notification, NotificationVersion
+from ceasefire.store.notifications import Notification, NotificationVersion, Reply
 
 SYSTEM = "ceasefire"
 """author_org of the steps the service itself takes (delivery attempts)."""
@@ -274,6 +274,86 @@ def _acknowledge(
     updated = store.get(conn, notification.id)
     assert updated is not None
     return updated
+
+
+# --- replies -----------------------------------------------------------------------------
+
+MAX_REPLY = 5000
+
+
+def reply(
+    dep: Deployment, viewer: Viewer, notification_id: str, text: str, now: datetime | None = None
+) -> Reply:
+    """A party answers a notification: the reply is attached to the record, acknowledges the
+    notification if it was not yet, and is routed back by the rules for replies."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text", "a reply needs a text")
+    if len(text) > MAX_REPLY:
+        raise InvalidInput("text", f"at most {MAX_REPLY} characters")
+    now = now or utcnow()
+    with dep.db.begin() as conn:
+        notification = store.get(conn, notification_id, for_update=True)
+        if notification is None or notification.organisation_id != viewer.organisation_id:
+            raise NotFound("no such notification", "id")
+        if not authz.can_acknowledge(viewer):
+            raise Forbidden("your role cannot answer notifications")
+        incident = incident_store.get_incident(conn, notification.record_id)
+        if incident is None:
+            raise NotFound("the record is gone", "id")
+        answer = Reply(
+            str(uuid.uuid4()),
+            notification.id,
+            incident.id,
+            viewer.organisation_id,
+            viewer.username,
+            now,
+            text,
+        )
+        store.insert_reply(conn, answer, viewer.user_id)
+        log_store.append(conn, [(log.reply_entry(answer), new_secret(), True)])
+        if notification.acknowledged_at is None:
+            _acknowledge(conn, notification, viewer.username, viewer.organisation_id, "reply", now)
+        event = replace(
+            incident_event(dep, incident, _current_version(conn, incident)),
+            kind="reply",
+            change="reply",
+            at=now,
+            reporting_organisation=viewer.organisation_id,
+        )
+        explanation = explain_event(dep.scenario, event, incident.access)
+        routing = route(dep.scenario.policy, event, ZoneInfo(dep.scenario.info.time_zone))
+        for contact_id, rules in explanation.recipients.items():
+            contact = dep.scenario.policy.contact(contact_id)
+            if contact is None or contact.organisation == viewer.organisation_id:
+                continue
+            queued = _queue(
+                conn,
+                dep,
+                contact,
+                "incident",
+                incident.id,
+                incident.version,
+                rules,
+                0,
+                None,
+                now + routing.deadlines[contact_id],
+                now,
+                viewer.organisation_id,
+            )
+            store.update_notification(conn, queued, reply_id=answer.id)
+    return answer
+
+
+def _current_version(conn: Any, incident: Incident) -> IncidentVersion:
+    return incident_store.versions_of(conn, incident.id)[-1]
+
+
+def replies_to(dep: Deployment, viewer: Viewer, incident_id: str) -> list[Reply]:
+    """Replies attached to a record, for whoever may read the record."""
+    with dep.db.read() as conn:
+        _readable(conn, viewer, incident_id)
+        return store.replies_of(conn, incident_id)
 
 
 # --- escalation --------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
-from ceasefire.store.tables import notification_versions, notifications
+from ceasefire.store.tables import notification_versions, notifications, replies, users
 
 DUE = ("pending", "retrying", "sending")
 
@@ -32,6 +32,7 @@ class Notification:
     rules: tuple[str, ...]
     level: int
     escalated_from: str | None
+    reply_id: str | None
     version: int
     status: str
     attempts: int
@@ -66,6 +67,7 @@ def _notification(row: Any) -> Notification:
         rules=tuple(r for r in row.rules.split(",") if r),
         level=row.level,
         escalated_from=row.escalated_from,
+        reply_id=row.reply_id,
         version=row.version,
         status=row.status,
         attempts=row.attempts,
@@ -201,4 +203,45 @@ def versions(conn: Connection) -> list[NotificationVersion]:
             row.notification_id, row.version, row.at, row.event, row.author_org, row.content
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Reply:
+    id: str
+    notification_id: str
+    incident_id: str
+    organisation_id: str
+    author: str
+    at: datetime
+    text: str
+
+
+def insert_reply(conn: Connection, reply: Reply, author_id: int) -> None:
+    conn.execute(
+        insert(replies).values(
+            id=reply.id,
+            notification_id=reply.notification_id,
+            incident_id=reply.incident_id,
+            organisation_id=reply.organisation_id,
+            author_id=author_id,
+            at=reply.at,
+            text=reply.text,
+        )
+    )
+
+
+def replies_of(
+    conn: Connection, incident_id: str | None = None, reply_id: str | None = None
+) -> list[Reply]:
+    """Replies to one incident's notifications, one reply, or every reply (for the audit)."""
+    query = select(replies, users.c.username).join(users, users.c.id == replies.c.author_id)
+    if incident_id is not None:
+        query = query.where(replies.c.incident_id == incident_id)
+    if reply_id is not None:
+        query = query.where(replies.c.id == reply_id)
+    rows = conn.execute(query.order_by(replies.c.at, replies.c.id))
+    return [
+        Reply(r.id, r.notification_id, r.incident_id, r.organisation_id, r.username, r.at, r.text)
+        for r in rows
     ]

@@ -276,6 +276,7 @@ notifications = Table(
     Column("rules", String(1000), nullable=False),
     Column("level", Integer, nullable=False),
     Column("escalated_from", String(36), ForeignKey("notifications.id")),
+    Column("reply_id", String(36)),
     Column("version", Integer, nullable=False),
     Column("status", String(20), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -307,3 +308,17 @@ notification_versions = Table(
 )
 """Every step of a notification (queued, delivered, failed, acknowledged, escalated): each is
 a log leaf, so a party can later prove it was told, or that it was not."""
+
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("notification_id", String(36), ForeignKey("notifications.id"), nullable=False),
+    Column("incident_id", String(36), ForeignKey("incidents.id"), nullable=False),
+    Column("organisation_id", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Index(None, "incident_id"),
+)
+"""A party's answer to a notification, attached to the record it is about."""

@@ -454,6 +454,8 @@ def incident_page(
     logged = incidents.present_log(
         viewer, incident, incidents.incident_log(dep, viewer, incident_id)
     )
+    answers = notifications.replies_to(dep, viewer, incident_id)
+    told = notifications.notifications_for_incident(dep, viewer, incident_id)
     return render(
         request,
         "incident.html",
@@ -463,6 +465,8 @@ def incident_page(
         next_statuses=sorted(next_statuses),
         can_corroborate=can_corroborate,
         logged=logged,
+        answers=answers,
+        told=told,
         error=request.query_params.get("error"),
     )
 
@@ -579,6 +583,20 @@ def inbox_ack(
 ) -> Response:
     check_csrf(request, csrf_token)
     notifications.acknowledge(dep, viewer, notification_id, "web")
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.post("/inbox/{notification_id}/reply")
+def inbox_reply(
+    notification_id: str,
+    request: Request,
+    dep: DepDep,
+    viewer: ViewerDep,
+    text: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    notifications.reply(dep, viewer, notification_id, text)
     return RedirectResponse("/inbox", status_code=303)
 
 

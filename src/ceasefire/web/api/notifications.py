@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import Field
 
 from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.incidents import Strict
 from ceasefire.services import notifications
 from ceasefire.services.deployment import Deployment
-from ceasefire.store.notifications import Notification
+from ceasefire.store.notifications import Notification, Reply
 from ceasefire.web.deps import api_viewer, deployment
 
 router = APIRouter(tags=["notifications"])
@@ -54,6 +56,35 @@ def inbox(
 def acknowledge(notification_id: str, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
     """Acknowledge a notification sent to your organisation (once)."""
     return present(notifications.acknowledge(dep, viewer, notification_id, "api"))
+
+
+class ReplyBody(Strict):
+    text: str = Field(min_length=1, max_length=notifications.MAX_REPLY)
+
+
+@router.post("/notifications/{notification_id}/reply", status_code=201)
+def reply(notification_id: str, body: ReplyBody, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Answer a notification sent to your organisation; the reply goes onto the record."""
+    answer = notifications.reply(dep, viewer, notification_id, body.text)
+    return present_reply(answer)
+
+
+def present_reply(answer: Reply) -> dict[str, Any]:
+    return {
+        "id": answer.id,
+        "notification": answer.notification_id,
+        "incident": answer.incident_id,
+        "organisation": answer.organisation_id,
+        "by": answer.author,
+        "at": answer.at.isoformat(),
+        "text": answer.text,
+    }
+
+
+@router.get("/incidents/{incident_id}/replies")
+def replies(incident_id: str, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    """The parties' replies attached to this record."""
+    return {"items": [present_reply(r) for r in notifications.replies_to(dep, viewer, incident_id)]}
 
 
 @router.get("/incidents/{incident_id}/notifications")

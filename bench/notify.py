@@ -1,0 +1,979 @@
+"""Benchmark of notification latency: from a report's POST to the message at each ministry.
+
+    .venv/bin/python bench/notify.py                      # 20 reports/s for 60 s, SQLite
+    .venv/bin/python bench/notify.py --quick              # a 10-second smoke run
+    .venv/bin/python bench/notify.py --rate 20 --seconds 60 \\
+        --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+For each database it starts, in a temporary directory, a real `ceasefire serve` (web app,
+log worker and notification dispatcher) as its own process, after `ceasefire init`, the
+pack's demo users and `ceasefire token create jmc.ru.monitor`; on PostgreSQL in a temporary
+database created on the given server and dropped afterwards. The benchmark process runs the
+receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an HTTP webhook
+receiver for `mod-azerbaijan-duty` (json://).
+
+It then posts public shelling reports as `jmc.ru.monitor` (the rule
+`jmc-russian-staff-violation` notifies both ministries), open-loop: report i is scheduled at
+i / rate seconds, sent from a thread pool with httpx. Each POST's return and each message's
+arrival are stamped with time.time() in this process; messages are matched to reports by the
+record URL in their text (`/incidents/<id>`), and duplicates by `X-Ceasefire-Idempotency-Key`.
+After the load it waits up to 20 s for missing messages (the drain); whatever has not arrived
+by then is lost.
+
+It prints the results as Markdown and replaces its own section of docs/benchmarks.md.
+All traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import json
+import math
+import os
+import platform
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import Message as Mail
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from ceasefire.config import Settings
+from ceasefire.services import scenarios
+from ceasefire.services.deployment import open_deployment
+from ceasefire.store.tables import notification_versions, notifications
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
+DOCS = ROOT / "docs" / "benchmarks.md"
+SECTION = "notify"
+CEASEFIRE = Path(sys.executable).with_name("ceasefire")
+LOOPBACK = "127.0.0.1"
+
+REPORTER = "jmc.ru.monitor"
+EMAIL = "e-mail to mod-armenia-duty (SMTP)"
+WEBHOOK = "webhook to mod-azerbaijan-duty (json://)"
+CHANNELS = (EMAIL, WEBHOOK)
+HEADER = "X-Ceasefire-Idempotency-Key"
+RECORD_URL = re.compile(
+    r"/incidents/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+WARMUP_REPORTS = 3
+DRAIN_SECONDS = 20.0
+SETTLE_SECONDS = 1.0
+MAX_BEHIND_SECONDS = 10.0
+POST_TIMEOUT = 30.0
+WORKERS = 32
+STARTUP_SECONDS = 60.0
+CLI_SECONDS = 120.0
+STOP_SECONDS = 15.0
+REQUIREMENT_SECONDS = 1.0
+
+
+# --- options and small helpers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    rate: float
+    seconds: float
+    postgres: str | None
+    quick: bool
+    write: bool
+    workdir: Path | None
+    command: str
+
+    @property
+    def reports(self) -> int:
+        return max(1, round(self.rate * self.seconds))
+
+
+def parse_options(argv: Sequence[str]) -> Options:
+    parser = argparse.ArgumentParser(
+        description="Benchmark report-to-delivery latency (see the module docstring)."
+    )
+    parser.add_argument("--rate", type=float, default=20.0, help="reports per second (20)")
+    parser.add_argument("--seconds", type=float, help="seconds of load (60; --quick 10)")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run on PostgreSQL, in a temporary database created (and dropped) on this "
+        "server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    )
+    parser.add_argument("--quick", action="store_true", help="a 10-second smoke run")
+    parser.add_argument(
+        "--workdir", type=Path, help="where the temporary data directories go (default: /tmp)"
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone"
+    )
+    args = parser.parse_args(argv)
+    seconds = args.seconds or (10.0 if args.quick else 60.0)
+    if not 0 < args.rate <= 1000 or not 0 < seconds <= 3600:
+        parser.error("--rate must be in (0, 1000] and --seconds in (0, 3600]")
+    shown = [
+        make_url(a).render_as_string(hide_password=True) if a == args.postgres else a
+        for a in ["bench/notify.py", *argv]
+    ]
+    return Options(
+        rate=args.rate,
+        seconds=seconds,
+        postgres=args.postgres,
+        quick=bool(args.quick),
+        write=not args.no_write,
+        workdir=args.workdir,
+        command=".venv/bin/python " + " ".join(shown),
+    )
+
+
+def progress(message: str) -> None:
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile (fraction 0.99 for p99)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def duration(seconds: float) -> str:
+    if abs(seconds) < 1:
+        return f"{seconds * 1e3:.0f} ms" if abs(seconds) >= 0.01 else f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+# --- the receivers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arrival:
+    channel: str
+    at: float
+    """time.time() when the message was in (SMTP DATA done, webhook body read)"""
+    key: str
+    incident: str | None
+
+
+@dataclass
+class Arrivals:
+    """Every message the receivers took, in order; shared by their threads."""
+
+    items: list[Arrival] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, channel: str, at: float, key: str, message_text: str) -> None:
+        found = RECORD_URL.search(message_text)
+        if not key:  # fall back on the message's last line, "Reference: <notification id>"
+            ids = UUID.findall(message_text)
+            key = ids[-1] if ids else ""
+        with self.lock:
+            self.items.append(Arrival(channel, at, key, found.group(1) if found else None))
+
+    def snapshot(self) -> list[Arrival]:
+        with self.lock:
+            return list(self.items)
+
+
+def plain_text(mail: Mail) -> str:
+    for part in mail.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""
+
+
+class SmtpSink:
+    """The aiosmtpd handler: stamps and keeps each message it accepts."""
+
+    def __init__(self, arrivals: Arrivals) -> None:
+        self.arrivals = arrivals
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        at = time.time()
+        mail = email.message_from_bytes(envelope.content)
+        self.arrivals.add(EMAIL, at, str(mail.get(HEADER, "")), plain_text(mail))
+        return "250 OK"
+
+
+def webhook_server(arrivals: Arrivals) -> ThreadingHTTPServer:
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            at = time.time()
+            try:
+                message = str(json.loads(body).get("message", ""))
+            except (ValueError, AttributeError):
+                message = body.decode("utf-8", "replace")
+            arrivals.add(WEBHOOK, at, self.headers.get(HEADER, ""), message)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((LOOPBACK, 0), Hook)
+    server.daemon_threads = True
+    return server
+
+
+@dataclass(frozen=True)
+class Receivers:
+    arrivals: Arrivals
+    mailto: str
+    webhook: str
+
+
+@contextmanager
+def receivers() -> Iterator[Receivers]:
+    """The SMTP server and the webhook receiver on loopback, stopped when the block ends."""
+    arrivals = Arrivals()
+    smtp_port = free_port()
+    controller = Controller(SmtpSink(arrivals), hostname=LOOPBACK, port=smtp_port)
+    controller.start()
+    try:
+        hook = webhook_server(arrivals)
+        thread = threading.Thread(target=hook.serve_forever, name="webhook", daemon=True)
+        thread.start()
+        try:
+            yield Receivers(
+                arrivals,
+                mailto=f"mailto://{LOOPBACK}:{smtp_port}?from=desk@ceasefire.invalid"
+                "&to=mod-armenia-duty@demo.invalid&mode=insecure",
+                webhook=f"json://{LOOPBACK}:{hook.server_address[1]}/hook",
+            )
+        finally:
+            hook.shutdown()
+            hook.server_close()
+            thread.join(timeout=STOP_SECONDS)
+    finally:
+        controller.stop()
+
+
+# --- the service ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    url: str
+    token: str
+    log: Path
+
+
+def service_env(data_dir: Path, database_url: str, port: int, wiring: Receivers) -> dict[str, str]:
+    """This process's environment without CEASEFIRE_* settings, plus the service's own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CEASEFIRE_")}
+    env.update(
+        CEASEFIRE_CONFIG=str(data_dir / "absent.toml"),
+        CEASEFIRE_DATA_DIR=str(data_dir),
+        CEASEFIRE_DATABASE_URL=database_url,
+        CEASEFIRE_SCENARIO=str(REFERENCE_PACK),
+        CEASEFIRE_HOST=LOOPBACK,
+        CEASEFIRE_PORT=str(port),
+        CEASEFIRE_CONTACT_CHANNELS=json.dumps(
+            {"mod-armenia-duty": [wiring.mailto], "mod-azerbaijan-duty": [wiring.webhook]}
+        ),
+        CEASEFIRE_LANG="en",
+    )
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(CEASEFIRE), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CLI_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ceasefire {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def load_demo_users(data_dir: Path, database_url: str) -> int:
+    """What `ceasefire demo` does for accounts: the pack's demo users, through the service."""
+    settings = Settings(data_dir=data_dir, database_url=database_url, scenario=REFERENCE_PACK)
+    dep = open_deployment(settings)
+    try:
+        return scenarios.load_demo_users(dep)
+    finally:
+        dep.db.dispose()
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_SECONDS)
+
+
+def wait_ready(process: subprocess.Popen[bytes], url: str, token: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    headers = {"Authorization": f"Bearer {token}"}
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"ceasefire serve exited ({process.returncode}):\n{tail(log)}")
+        try:
+            if httpx.get(f"{url}/api/v1/me", headers=headers, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"ceasefire serve did not answer in {STARTUP_SECONDS:.0f} s:\n{tail(log)}")
+
+
+def tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextmanager
+def running_service(workdir: Path, database_url: str, wiring: Receivers) -> Iterator[Service]:
+    """`ceasefire init`, demo users, a token, then `ceasefire serve` until the block ends."""
+    data_dir = workdir / "data"
+    port = free_port()
+    env = service_env(data_dir, database_url, port, wiring)
+    run_cli(["init"], env)
+    load_demo_users(data_dir, database_url)
+    token = run_cli(["token", "create", REPORTER, "--label", "bench"], env).strip()
+    log = workdir / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(CEASEFIRE), "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://{LOOPBACK}:{port}"
+        wait_ready(process, url, token, log)
+        yield Service(url, token, log)
+    finally:
+        stop_process(process)
+
+
+@contextmanager
+def postgres_database(base: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the server of `base`, dropped afterwards."""
+    name = f"ceasefire_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(base).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                    ),
+                    {"n": name},
+                )
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
+        admin.dispose()
+
+
+# --- the load ---------------------------------------------------------------------------------
+
+
+def report_body(index: int) -> dict[str, Any]:
+    """The tests' violation (tests/builders.py): public shelling near Taghavard, 3 h ago."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    started = (now - timedelta(hours=3)).isoformat()
+    ended = (now - timedelta(hours=2, minutes=50)).isoformat()
+    return {
+        "category": "shelling",
+        "title": f"Mortar impacts east of Taghavard (benchmark report {index})",
+        "started_at": started,
+        "ended_at": ended,
+        "time_precision": "exact",
+        "location": {"place_id": "taghavard", "precision": "near_town"},
+        "observations": [
+            {
+                "platform": "drone",
+                "observer": "JMC UAV sortie 2",
+                "window_start": started,
+                "window_end": ended,
+                "sighting": "explosion",
+                "explosion": "impact",
+                "count": 4,
+                "direction": "incoming",
+                "distance_min_m": 2000,
+                "distance_max_m": 3000,
+                "bearing_deg": 95,
+                "weapon": "mortar",
+                "confidence": "high",
+            }
+        ],
+        "casualties": {"civilian_killed": 0, "civilian_injured": None},
+        "narrative": {"en": "Four impacts in an orchard.", "ru": "Четыре разрыва в саду."},
+        "sources": [{"organisation_id": "jmc-russia", "channel": "drone", "reliability": "B"}],
+        "classification": "public",
+    }
+
+
+@dataclass(frozen=True)
+class Sent:
+    index: int
+    lag: float
+    """how late the POST started after its scheduled time, s"""
+    seconds: float
+    """the POST's round trip, s"""
+    returned_at: float
+    """time.time() when the answer was in"""
+    status: int
+    """HTTP status; 0 when the request failed"""
+    incident: str | None
+
+
+def post_report(client: httpx.Client, index: int, scheduled: float) -> Sent:
+    body = report_body(index)
+    start = time.monotonic()
+    try:
+        answer = client.post("/api/v1/incidents", json=body)
+        status = answer.status_code
+        incident = str(answer.json()["id"]) if status == 201 else None
+    except (httpx.HTTPError, ValueError, KeyError):
+        status, incident = 0, None
+    returned_at = time.time()
+    return Sent(index, start - scheduled, time.monotonic() - start, returned_at, status, incident)
+
+
+@contextmanager
+def api_client(service: Service) -> Iterator[httpx.Client]:
+    limits = httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS)
+    with httpx.Client(
+        base_url=service.url,
+        headers={"Authorization": f"Bearer {service.token}"},
+        timeout=POST_TIMEOUT,
+        limits=limits,
+    ) as client:
+        yield client
+
+
+def drive(client: httpx.Client, rate: float, reports: int, seconds: float) -> list[Sent]:
+    """Open loop: report i is due at i / rate s; stops early only if it falls far behind."""
+    futures = []
+    budget = seconds + MAX_BEHIND_SECONDS
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="load") as pool:
+        start = time.monotonic()
+        for index in range(reports):
+            scheduled = start + index / rate
+            delay = scheduled - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            elif time.monotonic() - start > budget:
+                progress(f"fell {-delay:.1f} s behind the schedule; stopping at {index} reports")
+                break
+            futures.append(pool.submit(post_report, client, index, scheduled))
+    return [future.result() for future in futures]
+
+
+def wait_for(arrivals: Arrivals, wanted: set[tuple[str, str]], limit: float) -> float:
+    """Wait until a message reached each (incident, channel) in `wanted`, at most `limit` s."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        if wanted <= {(a.incident, a.channel) for a in arrivals.snapshot() if a.incident}:
+            break
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def warm_up(client: httpx.Client, arrivals: Arrivals) -> set[str]:
+    """A few reports one at a time; their messages must arrive before the load starts."""
+    sent = [post_report(client, -1 - n, time.monotonic()) for n in range(WARMUP_REPORTS)]
+    ids = {s.incident for s in sent if s.incident}
+    if len(ids) < WARMUP_REPORTS:
+        raise RuntimeError(f"warm-up reports refused: {[s.status for s in sent]}")
+    wanted = {(i, c) for i in ids for c in CHANNELS}
+    wait_for(arrivals, wanted, DRAIN_SECONDS)
+    got = {(a.incident, a.channel) for a in arrivals.snapshot()}
+    if not wanted <= got:
+        raise RuntimeError(f"warm-up: only {len(wanted & got)} of {len(wanted)} messages arrived")
+    return ids
+
+
+# --- one database -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    channel: str
+    received: int
+    delivered: int
+    """reports with at least one message on this channel"""
+    lost: int
+    duplicates: int
+    """messages beyond the first with the same idempotency key"""
+    latencies: list[float]
+    """first message's arrival minus the POST's return, one per delivered report"""
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The notifications table after the run (read once the service has stopped)."""
+
+    statuses: dict[str, int]
+    contacts: dict[str, int]
+    failed_attempts: int
+    stamps: dict[str, tuple[float, float | None]]
+    """notification id -> (created_at, sent_at) as POSIX times"""
+
+
+@dataclass(frozen=True)
+class Stages:
+    """Where a message's time went, from the service's own timestamps and the arrival."""
+
+    queued: list[float]
+    """sent_at - created_at: from the report's transaction to the recorded delivery"""
+    after_sent_at: list[float]
+    """arrival - sent_at: how long after its recorded delivery time a message arrived"""
+    throughput: float
+    """messages per second between the first and the last arrival of the load"""
+
+
+@dataclass
+class RunResult:
+    database: str
+    version: str
+    sent: list[Sent]
+    load_seconds: float
+    drain_seconds: float
+    channels: list[ChannelResult] = field(default_factory=list)
+    incomplete: int = 0
+    """accepted reports without both messages"""
+    strays: int = 0
+    """messages that name no report of the load (nor of the warm-up)"""
+    outbox: Outbox | None = None
+    stages: Stages | None = None
+    serve_errors: int = 0
+
+    @property
+    def accepted(self) -> list[Sent]:
+        return [s for s in self.sent if s.incident]
+
+
+def channel_result(channel: str, accepted: list[Sent], arrivals: list[Arrival]) -> ChannelResult:
+    mine = [a for a in arrivals if a.channel == channel]
+    first: dict[str, float] = {}
+    for arrival in mine:
+        if arrival.incident is not None:
+            first[arrival.incident] = min(arrival.at, first.get(arrival.incident, math.inf))
+    latencies = [first[s.incident] - s.returned_at for s in accepted if s.incident in first]
+    keys = Counter(a.key for a in mine)
+    return ChannelResult(
+        channel=channel,
+        received=len(mine),
+        delivered=len(latencies),
+        lost=len(accepted) - len(latencies),
+        duplicates=sum(n - 1 for n in keys.values()),
+        latencies=latencies,
+    )
+
+
+def analyse(result: RunResult, arrivals: list[Arrival], warm: set[str]) -> None:
+    ids = {s.incident for s in result.accepted}
+    measured = [a for a in arrivals if a.incident in ids]
+    result.channels = [channel_result(c, result.accepted, measured) for c in CHANNELS]
+    told = {(a.incident, a.channel) for a in measured}
+    result.incomplete = sum(
+        1 for s in result.accepted if any((s.incident, c) not in told for c in CHANNELS)
+    )
+    result.strays = sum(1 for a in arrivals if a.incident not in ids | warm)
+
+
+def read_outbox(database_url: str) -> Outbox:
+    engine = create_engine(database_url)
+    c = notifications.c
+    try:
+        with engine.connect() as conn:
+            statuses = conn.execute(select(c.status, func.count()).group_by(c.status)).all()
+            contacts = conn.execute(select(c.contact_id, func.count()).group_by(c.contact_id))
+            failed = conn.execute(
+                select(func.count()).where(notification_versions.c.event.in_(["failed", "dead"]))
+            ).scalar_one()
+            stamps = conn.execute(select(c.id, c.created_at, c.sent_at)).all()
+        return Outbox(
+            statuses={str(s): int(n) for s, n in statuses},
+            contacts={str(contact): int(n) for contact, n in contacts},
+            failed_attempts=int(failed),
+            stamps={
+                str(i): (created.timestamp(), sent.timestamp() if sent else None)
+                for i, created, sent in stamps
+            },
+        )
+    finally:
+        engine.dispose()
+
+
+def stages(outbox: Outbox, measured: list[Arrival]) -> Stages:
+    first: dict[str, float] = {}
+    for arrival in measured:
+        first[arrival.key] = min(arrival.at, first.get(arrival.key, math.inf))
+    queued, after = [], []
+    for key, arrived in first.items():
+        created, sent = outbox.stamps.get(key, (math.nan, None))
+        if sent is not None:
+            queued.append(sent - created)
+            after.append(arrived - sent)
+    times = sorted(first.values())
+    span = times[-1] - times[0] if len(times) > 1 else math.nan
+    return Stages(queued, after, (len(times) - 1) / span if span > 0 else math.nan)
+
+
+def database_version(database_url: str) -> str:
+    if make_url(database_url).get_backend_name() == "sqlite":
+        return sqlite3.sqlite_version
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text("SHOW server_version")).scalar_one()).split()[0]
+    finally:
+        engine.dispose()
+
+
+def serve_errors(log: Path) -> int:
+    """Lines of the serve log that report an error or a traceback."""
+    return sum(
+        1
+        for line in log.read_text(errors="replace").splitlines()
+        if line.startswith("Traceback") or " ERROR" in line or line.startswith("ERROR")
+    )
+
+
+def bench_database(database: str, database_url: str, workdir: Path, options: Options) -> RunResult:
+    workdir.mkdir(parents=True)
+    with receivers() as wiring:
+        with running_service(workdir, database_url, wiring) as service:
+            progress(f"{database}: serve is up at {service.url}; warming up")
+            with api_client(service) as client:
+                warm = warm_up(client, wiring.arrivals)
+                progress(f"{database}: {options.reports} reports at {options.rate:g}/s")
+                start = time.monotonic()
+                sent = drive(client, options.rate, options.reports, options.seconds)
+                load_seconds = time.monotonic() - start
+            wanted = {(s.incident, c) for s in sent if s.incident for c in CHANNELS}
+            progress(f"{database}: load done in {load_seconds:.1f} s; draining")
+            drained = wait_for(wiring.arrivals, wanted, DRAIN_SECONDS)
+            time.sleep(SETTLE_SECONDS)  # a late duplicate still counts
+        arrivals = wiring.arrivals.snapshot()
+    result = RunResult(database, database_version(database_url), sent, load_seconds, drained)
+    analyse(result, arrivals, warm)
+    result.outbox = read_outbox(database_url)
+    ids = {sent.incident for sent in result.accepted}
+    result.stages = stages(result.outbox, [a for a in arrivals if a.incident in ids])
+    result.serve_errors = serve_errors(service.log)
+    for channel in result.channels:
+        if channel.latencies:
+            progress(
+                f"{database}: {channel.channel}: median "
+                f"{duration(statistics.median(channel.latencies))}, p99 "
+                f"{duration(percentile(channel.latencies, 0.99))}, lost {channel.lost}, "
+                f"duplicates {channel.duplicates}"
+            )
+    return result
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Machine:
+    cpu: str
+    cores: int
+    ram: str
+    python: str
+    sqlite: str
+    postgres: str | None
+    code: str
+
+
+def first_field(path: str, prefix: str) -> str | None:
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def code_version() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "src", "scenarios")
+    return f"commit {commit}" + (" with uncommitted changes under src/" if dirty else "")
+
+
+def machine(results: list[RunResult]) -> Machine:
+    memory = first_field("/proc/meminfo", "MemTotal")
+    postgres = [r.version for r in results if r.database == "PostgreSQL"]
+    return Machine(
+        cpu=first_field("/proc/cpuinfo", "model name") or "unknown",
+        cores=os.cpu_count() or 0,
+        ram=f"{int(memory.split()[0]) / 1024**2:.1f} GiB" if memory else "unknown",
+        python=platform.python_version(),
+        sqlite=sqlite3.sqlite_version,
+        postgres=postgres[0] if postgres else None,
+        code=code_version(),
+    )
+
+
+def latency_row(result: RunResult, channel: ChannelResult) -> list[str]:
+    values = channel.latencies
+    return [
+        result.database,
+        channel.channel,
+        str(len(result.accepted)),
+        str(channel.received),
+        f"**{duration(statistics.median(values))}**" if values else "-",
+        duration(percentile(values, 0.99)) if values else "-",
+        duration(max(values)) if values else "-",
+        str(channel.lost),
+        str(channel.duplicates),
+    ]
+
+
+def post_row(result: RunResult) -> list[str]:
+    times = [s.seconds for s in result.sent]
+    lags = [s.lag for s in result.sent]
+    return [
+        result.database,
+        str(len(result.sent)),
+        str(len(result.accepted)),
+        f"{len(result.sent) / result.load_seconds:.1f}/s",
+        f"**{duration(statistics.median(times))}**",
+        duration(percentile(times, 0.99)),
+        duration(max(times)),
+        duration(percentile(lags, 0.99)),
+        str(result.incomplete),
+        str(result.strays),
+        str(result.serve_errors),
+    ]
+
+
+def stage_row(result: RunResult) -> list[str]:
+    st = result.stages
+    if st is None or not st.queued:
+        return [result.database, "-", "-", "-", "-", "-", "-"]
+    return [
+        result.database,
+        duration(statistics.median(st.queued)),
+        duration(percentile(st.queued, 0.99)),
+        duration(statistics.median(st.after_sent_at)),
+        duration(percentile(st.after_sent_at, 0.99)),
+        duration(max(st.after_sent_at)),
+        f"{st.throughput:.1f} messages/s",
+    ]
+
+
+def outbox_line(result: RunResult) -> str:
+    outbox = result.outbox
+    if outbox is None:
+        return ""
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(outbox.statuses.items()))
+    contacts = ", ".join(f"{c} {n}" for c, n in sorted(outbox.contacts.items()))
+    return (
+        f"{result.database}: {statuses} (by contact point: {contacts}); "
+        f"{outbox.failed_attempts} failed attempts; drain took {result.drain_seconds:.1f} s."
+    )
+
+
+def verdict(results: list[RunResult]) -> str:
+    sqlite = next((r for r in results if r.database == "SQLite"), None)
+    if sqlite is None or not all(c.latencies for c in sqlite.channels):
+        return "**Requirement not measured**: no SQLite deliveries."
+    medians = [statistics.median(c.latencies) for c in sqlite.channels]
+    holds = all(m < REQUIREMENT_SECONDS for m in medians)
+    shown = " and ".join(duration(m) for m in medians)
+    losses = sum(c.lost for c in sqlite.channels)
+    lost = f"; but {losses} messages were lost" if losses else ""
+    return (
+        f"**Requirement (median report-to-delivery under 1 s on SQLite): "
+        f"{'holds' if holds else 'does not hold'}** (medians {shown}){lost}."
+    )
+
+
+def render(results: list[RunResult], options: Options, started: datetime, minutes: float) -> str:
+    m = machine(results)
+    postgres = f", PostgreSQL {m.postgres}" if m.postgres else ""
+    quick = " (a `--quick` smoke run)" if options.quick else ""
+    parts = [
+        "## Notification latency (bench/notify.py)",
+        f"Command: `{options.command}`{quick}",
+        f"Date: {started:%Y-%m-%d %H:%M} UTC; the run took {minutes:.0f} min. "
+        f"Code: {m.code}.\n\n"
+        f"Machine: {m.cpu}, {m.cores} cores, {m.ram} RAM; Python {m.python}, "
+        f"SQLite {m.sqlite}{postgres}.",
+        f"Load: {options.reports} public shelling reports by `{REPORTER}`, scheduled "
+        f"open-loop at {options.rate:g} per second for {options.seconds:g} s (POST "
+        f"/api/v1/incidents from {WORKERS} httpx threads), each notifying both ministries; "
+        f"{WARMUP_REPORTS} warm-up reports before it are not counted. A real `ceasefire serve` "
+        f"(dispatcher interval 0.25 s, the default) on loopback delivers to an aiosmtpd server "
+        f"and a webhook receiver run by the benchmark.",
+        table(
+            [
+                "database",
+                "channel",
+                "reports accepted",
+                "messages received",
+                "report-to-delivery median",
+                "p99",
+                "max",
+                "lost",
+                "duplicates",
+            ],
+            [latency_row(r, c) for r in results for c in r.channels],
+        ),
+        table(
+            [
+                "database",
+                "reports sent",
+                "accepted (201)",
+                "achieved rate",
+                "POST median",
+                "POST p99",
+                "POST max",
+                "send lag p99",
+                "reports without both messages",
+                "stray messages",
+                "serve log errors",
+            ],
+            [post_row(r) for r in results],
+        ),
+        f"Report-to-delivery is the time from the POST's answer at the load generator to the "
+        f"message's arrival at the receiver (both stamped with time.time() in the benchmark "
+        f"process), for the first message of each report on each channel; *lost* counts "
+        f"accepted reports with no message on that channel {DRAIN_SECONDS:.0f} s after the "
+        f"load ended, *duplicates* messages that repeat an `{HEADER}` already received. Send "
+        f"lag is how late a POST started after its scheduled time (open loop).",
+        table(
+            [
+                "database",
+                "created_at to sent_at, median",
+                "p99",
+                "arrival after sent_at, median",
+                "p99",
+                "max",
+                "delivery rate (first to last arrival)",
+            ],
+            [stage_row(r) for r in results],
+        ),
+        "The last table splits the delay with the service's own timestamps of each "
+        "notification (`created_at`, in the report's transaction; `sent_at`, recorded with the "
+        "`delivered` step) against the message's arrival. `deliver_due` records as `sent_at` "
+        "the time it *claimed* the batch (up to 50 notifications), not the time the message "
+        "went out, so a message arrives after its recorded delivery by as long as the batch "
+        "ahead of it took.",
+        "Notifications in the database after the run: " + " ".join(outbox_line(r) for r in results),
+        verdict(results),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+MARK_BEGIN = f"<!-- begin {SECTION}: written by bench/notify.py, replaced on every run -->"
+MARK_END = f"<!-- end {SECTION} -->"
+INTRO = """# Benchmarks
+
+Results of the benchmarks in `bench/`. Each section is written by its script, and says on
+which machine and on what date it ran; run the command it shows to regenerate it. A script
+replaces only its own section (between its markers), so each benchmark keeps its own.
+"""
+
+
+def write_section(path: Path, body: str) -> None:
+    """Replace this benchmark's section of `path`, re-read just now; other sections stay."""
+    current = path.read_text(encoding="utf-8") if path.exists() else INTRO
+    block = f"{MARK_BEGIN}\n{body.rstrip()}\n{MARK_END}"
+    if MARK_BEGIN in current and MARK_END in current:
+        head, rest = current.split(MARK_BEGIN, 1)
+        updated = head + block + rest.split(MARK_END, 1)[1]
+    else:
+        updated = current.rstrip() + "\n\n" + block + "\n"
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged.write_text(updated, encoding="utf-8")
+    os.replace(staged, path)
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def run(options: Options, workdir: Path) -> list[RunResult]:
+    results = [
+        bench_database(
+            "SQLite", f"sqlite:///{workdir / 'sqlite' / 'data' / 'ceasefire.db'}",
+            workdir / "sqlite", options,
+        )
+    ]  # fmt: skip
+    if options.postgres:
+        with postgres_database(options.postgres) as url:
+            results.append(bench_database("PostgreSQL", url, workdir / "postgres", options))
+    return results
+
+
+def main(argv: Sequence[str]) -> int:
+    options = parse_options(argv)
+    # A TERM ends the run like Ctrl-C: the service is stopped and the temporary data removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ceasefire-notify-", dir=options.workdir) as work:
+        progress(f"working in {work}")
+        results = run(options, Path(work))
+    section = render(results, options, started, (time.monotonic() - clock) / 60)
+    print(section)
+    if options.write:
+        write_section(DOCS, section)
+        progress(f"wrote the section to {DOCS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
