@@ -289,11 +289,13 @@ def receivers() -> Iterator[Receivers]:
 # --- the service ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Service:
     url: str
     token: str
     log: Path
+    stop_seconds: float = math.nan
+    """how long `serve` took to exit once asked to (SIGTERM)"""
 
 
 def service_env(data_dir: Path, database_url: str, port: int, wiring: Receivers) -> dict[str, str]:
@@ -387,12 +389,14 @@ def running_service(workdir: Path, database_url: str, wiring: Receivers) -> Iter
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    service = Service(f"http://{LOOPBACK}:{port}", token, log)
     try:
-        url = f"http://{LOOPBACK}:{port}"
-        wait_ready(process, url, token, log)
-        yield Service(url, token, log)
+        wait_ready(process, service.url, token, log)
+        yield service
     finally:
+        asked = time.monotonic()
         stop_process(process)
+        service.stop_seconds = time.monotonic() - asked
 
 
 @contextmanager
@@ -556,13 +560,18 @@ class ChannelResult:
 
 @dataclass(frozen=True)
 class Outbox:
-    """The notifications table after the run (read once the service has stopped)."""
+    """The notifications table at the end of the drain (the service still running)."""
 
     statuses: dict[str, int]
     contacts: dict[str, int]
     failed_attempts: int
     stamps: dict[str, tuple[float, float | None]]
     """notification id -> (created_at, sent_at) as POSIX times"""
+
+    @property
+    def waiting(self) -> int:
+        """Notifications not yet delivered (nor given up): still queued or in flight."""
+        return sum(self.statuses.get(s, 0) for s in ("pending", "retrying", "sending"))
 
 
 @dataclass(frozen=True)
@@ -592,6 +601,9 @@ class RunResult:
     outbox: Outbox | None = None
     stages: Stages | None = None
     serve_errors: int = 0
+    stop_seconds: float = math.nan
+    trend: tuple[float, float] = (math.nan, math.nan)
+    """median report-to-delivery (both channels) of the first and of the last tenth of reports"""
 
     @property
     def accepted(self) -> list[Sent]:
@@ -625,6 +637,23 @@ def analyse(result: RunResult, arrivals: list[Arrival], warm: set[str]) -> None:
         1 for s in result.accepted if any((s.incident, c) not in told for c in CHANNELS)
     )
     result.strays = sum(1 for a in arrivals if a.incident not in ids | warm)
+    result.trend = trend(result.accepted, measured)
+
+
+def trend(accepted: list[Sent], measured: list[Arrival]) -> tuple[float, float]:
+    """Median latency of the first and of the last tenth of the reports, both channels."""
+    first: dict[tuple[str | None, str], float] = {}
+    for a in measured:
+        first[a.incident, a.channel] = min(a.at, first.get((a.incident, a.channel), math.inf))
+    ordered = sorted(accepted, key=lambda s: s.index)
+    tenth = max(1, len(ordered) // 10)
+
+    def median_of(part: list[Sent]) -> float:
+        values = [first[s.incident, c] - s.returned_at for s in part for c in CHANNELS
+                  if (s.incident, c) in first]  # fmt: skip
+        return statistics.median(values) if values else math.nan
+
+    return median_of(ordered[:tenth]), median_of(ordered[-tenth:])
 
 
 def read_outbox(database_url: str) -> Outbox:
@@ -688,26 +717,28 @@ def serve_errors(log: Path) -> int:
 
 def bench_database(database: str, database_url: str, workdir: Path, options: Options) -> RunResult:
     workdir.mkdir(parents=True)
-    with receivers() as wiring:
-        with running_service(workdir, database_url, wiring) as service:
-            progress(f"{database}: serve is up at {service.url}; warming up")
-            with api_client(service) as client:
-                warm = warm_up(client, wiring.arrivals)
-                progress(f"{database}: {options.reports} reports at {options.rate:g}/s")
-                start = time.monotonic()
-                sent = drive(client, options.rate, options.reports, options.seconds)
-                load_seconds = time.monotonic() - start
-            wanted = {(s.incident, c) for s in sent if s.incident for c in CHANNELS}
-            progress(f"{database}: load done in {load_seconds:.1f} s; draining")
-            drained = wait_for(wiring.arrivals, wanted, DRAIN_SECONDS)
-            time.sleep(SETTLE_SECONDS)  # a late duplicate still counts
-        arrivals = wiring.arrivals.snapshot()
+    with receivers() as wiring, running_service(workdir, database_url, wiring) as service:
+        progress(f"{database}: serve is up at {service.url}; warming up")
+        with api_client(service) as client:
+            warm = warm_up(client, wiring.arrivals)
+            progress(f"{database}: {options.reports} reports at {options.rate:g}/s")
+            start = time.monotonic()
+            sent = drive(client, options.rate, options.reports, options.seconds)
+            load_seconds = time.monotonic() - start
+        wanted = {(s.incident, c) for s in sent if s.incident for c in CHANNELS}
+        progress(f"{database}: load done in {load_seconds:.1f} s; draining")
+        drained = wait_for(wiring.arrivals, wanted, DRAIN_SECONDS)
+        time.sleep(SETTLE_SECONDS)  # a late duplicate still counts
+        arrivals = wiring.arrivals.snapshot()  # what came after this is not counted
+        outbox = read_outbox(database_url)
+        progress(f"{database}: drained in {drained:.1f} s; stopping serve")
     result = RunResult(database, database_version(database_url), sent, load_seconds, drained)
     analyse(result, arrivals, warm)
-    result.outbox = read_outbox(database_url)
+    result.outbox = outbox
     ids = {sent.incident for sent in result.accepted}
-    result.stages = stages(result.outbox, [a for a in arrivals if a.incident in ids])
+    result.stages = stages(outbox, [a for a in arrivals if a.incident in ids])
     result.serve_errors = serve_errors(service.log)
+    result.stop_seconds = service.stop_seconds
     for channel in result.channels:
         if channel.latencies:
             progress(
@@ -822,7 +853,30 @@ def outbox_line(result: RunResult) -> str:
     contacts = ", ".join(f"{c} {n}" for c, n in sorted(outbox.contacts.items()))
     return (
         f"{result.database}: {statuses} (by contact point: {contacts}); "
-        f"{outbox.failed_attempts} failed attempts; drain took {result.drain_seconds:.1f} s."
+        f"{outbox.failed_attempts} failed delivery attempts; the drain took "
+        f"{result.drain_seconds:.1f} s, and `serve` {result.stop_seconds:.1f} s to stop."
+    )
+
+
+def meaning(result: RunResult) -> str:
+    """One sentence: did the dispatcher keep up with the load, and what the latency is made of."""
+    offered = 2 * len(result.accepted) / result.load_seconds
+    st = result.stages
+    rate = st.throughput if st else math.nan
+    early, late = (duration(t) for t in result.trend)
+    if rate >= 0.9 * offered and (result.outbox is None or result.outbox.waiting == 0):
+        return (
+            f"On {result.database} the dispatcher kept up ({rate:.1f} messages/s delivered, "
+            f"{offered:.1f} offered): a message waits for the next dispatcher round and its own "
+            f"delivery (median {early} for the first tenth of the reports, {late} for the last)."
+        )
+    waiting = result.outbox.waiting if result.outbox else 0
+    return (
+        f"On {result.database} the dispatcher did not keep up: it delivered {rate:.1f} "
+        f"messages/s against {offered:.1f} offered (two per report), one message after the "
+        f"other, so the queue and the latency grew through the run (median {early} for the "
+        f"first tenth of the reports, {late} for the last tenth) and {waiting} notifications "
+        f"were still queued when the drain ended."
     )
 
 
@@ -912,7 +966,9 @@ def render(results: list[RunResult], options: Options, started: datetime, minute
         "the time it *claimed* the batch (up to 50 notifications), not the time the message "
         "went out, so a message arrives after its recorded delivery by as long as the batch "
         "ahead of it took.",
-        "Notifications in the database after the run: " + " ".join(outbox_line(r) for r in results),
+        "What the numbers mean: " + " ".join(meaning(r) for r in results),
+        "Notifications in the database at the end of the drain: "
+        + " ".join(outbox_line(r) for r in results),
         verdict(results),
     ]
     return "\n\n".join(parts) + "\n"

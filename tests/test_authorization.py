@@ -415,7 +415,7 @@ ORG = {
 def test_inbox_acknowledgement_and_desk_by_user(
     user, dep, viewer, client, auth, browser_for
 ) -> None:  # type: ignore[no-untyped-def]
-    incidents.report_incident(
+    incident = incidents.report_incident(
         dep, viewer("jmc.ru.monitor"), IncidentDraft.model_validate(violation())
     )  # public: both ministries' duty officers are told
     headers = auth(user)
@@ -434,6 +434,12 @@ def test_inbox_acknowledgement_and_desk_by_user(
         f"/api/v1/notifications/{armenian}/reply", headers=headers, json={"text": "seen"}
     )
     assert answer.status_code == (201 if user == "am.liaison" else 404), answer.text
+    told = client.get(f"/api/v1/incidents/{incident.id}/notifications", headers=headers).json()
+    told_orgs = {item["organisation"] for item in told["items"]}
+    if user in MISSION:
+        assert told_orgs == {"mod-armenia", "mod-azerbaijan"}
+    else:
+        assert told_orgs <= {ORG[user]}
     desk = browser_for(user).get("/desk")
     assert desk.status_code == (200 if user in MISSION_DUTY else 403)
     assert browser_for(user).get("/inbox").status_code == 200

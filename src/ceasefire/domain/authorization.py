@@ -155,3 +155,15 @@ def can_export_bundle(viewer: Viewer) -> bool:
 def can_acknowledge(viewer: Viewer) -> bool:
     """Acknowledging for an organisation is for the people who answer for it."""
     return viewer.has(Role.duty_officer, Role.liaison_officer)
+
+
+def can_watch_all_notifications(viewer: Viewer) -> bool:
+    """The mission's duty officers keep the channel: they see every notification (the desk);
+    everyone else sees what was sent to their own organisation."""
+    return viewer.mission and viewer.has(Role.duty_officer)
+
+
+def can_see_every_recipient(viewer: Viewer) -> bool:
+    """Who else was told of a record they may read: the mission sees every recipient; a
+    party sees only what went to its own organisation."""
+    return viewer.mission

@@ -484,7 +484,7 @@ def notifications_for_incident(
     with dep.db.read() as conn:
         _readable(conn, viewer, incident_id)
         found = store.for_record(conn, "incident", incident_id)
-    if viewer.mission:
+    if authz.can_see_every_recipient(viewer):
         return found
     return [n for n in found if n.organisation_id == viewer.organisation_id]
 

@@ -111,6 +111,7 @@ def render(
             "scenario": dep.scenario,
             "title_of_deployment": in_language(dep.scenario.info.title, lang),
             "org_name": lambda org_id: _organisation_name(dep, viewer, org_id),
+            "can_watch_desk": viewer is not None and authz.can_watch_all_notifications(viewer),
             **context,
         },
         status_code=status_code,
@@ -604,7 +605,7 @@ def inbox_reply(
 def desk_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
     """The duty officer's view: open, overdue, escalated and undeliverable notifications,
     refreshed every few seconds."""
-    if not (viewer.mission and viewer.has(authz.Role.duty_officer)):
+    if not authz.can_watch_all_notifications(viewer):
         raise Forbidden("the desk is for the mission's duty officers")
     items = [n for n in notifications.inbox(dep, viewer) if n.acknowledged_at is None]
     template = "_desk.html" if request.headers.get("hx-request") else "desk.html"
