@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ceasefire.domain.incidents import Slug
 from ceasefire.domain.naming import Language
@@ -95,8 +95,19 @@ class Rule(PolicyModel):
     id: Slug
     description: str = Field(min_length=1, max_length=500)
     match: Match
-    notify: list[Slug] = Field(min_length=1, description="Contact point ids")
+    notify: list[Slug] = Field(default_factory=list, description="Contact point ids")
+    notify_organisations: list[Slug] = Field(
+        default_factory=list, description="Organisations: each one's entry desks"
+    )
     ack_within: str = Field(default="30m")
+
+    @model_validator(mode="after")
+    def _someone(self) -> Rule:
+        if not self.notify and not self.notify_organisations:
+            raise ValueError(
+                "name contact points in notify, or organisations in notify_organisations"
+            )
+        return self
 
     @field_validator("ack_within")
     @classmethod
@@ -115,6 +126,21 @@ class Policy(PolicyModel):
 
     def contact(self, contact_id: str) -> ContactPoint | None:
         return next((c for c in self.contact_points if c.id == contact_id), None)
+
+    def entry_desks(self, organisation: str) -> list[str]:
+        """An organisation's contact points that no other escalates to: where news arrives."""
+        upper = {c.escalates_to for c in self.contact_points}
+        return [
+            c.id
+            for c in self.contact_points
+            if c.organisation == organisation and c.id not in upper
+        ]
+
+    def recipients_of(self, rule: Rule) -> list[str]:
+        chosen = list(rule.notify)
+        for organisation in rule.notify_organisations:
+            chosen += [c for c in self.entry_desks(organisation) if c not in chosen]
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -209,7 +235,7 @@ def route(policy: Policy, event: Event, zone: ZoneInfo) -> Routing:
             routing.decisions.append(Decision(rule.id, False, reason))
             continue
         routing.decisions.append(Decision(rule.id, True, "every condition holds"))
-        for contact in rule.notify:
+        for contact in policy.recipients_of(rule):
             routing.recipients.setdefault(contact, []).append(rule.id)
             deadline = routing.deadlines.get(contact)
             if deadline is None or rule.ack_deadline < deadline:

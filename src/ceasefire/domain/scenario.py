@@ -321,6 +321,7 @@ def policy_problems(
         rule_ids.add(rule.id)
         references = [
             ("notify", rule.notify, set(contacts), "contact point"),
+            ("notify_organisations", rule.notify_organisations, org_ids, "organisation"),
             ("match.categories", rule.match.categories, category_ids, "category"),
             ("match.places", rule.match.places, place_ids, "place"),
             ("match.reporting_organisations", rule.match.reporting_organisations, org_ids,
