@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from ceasefire.ledger import merkle
 from ceasefire.ledger.leaf import Entry, derive
@@ -126,17 +126,18 @@ def integrate(conn: Connection, old: int, new: int) -> None:
 
 
 def nodes(conn: Connection, keys: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
-    wanted = list(keys)
-    found: dict[merkle.Node, bytes] = {}
-    for start in range(0, len(wanted), 200):
-        chunk = wanted[start : start + 200]
-        rows = conn.execute(
-            select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
-                tuple_(log_nodes.c.level, log_nodes.c.idx).in_(chunk)
-            )
-        )
-        found.update({(row.level, row.idx): row.hash for row in rows})
-    return found
+    """The stored nodes at these (level, index) keys, in one query that the primary key
+    answers: one `level = ? AND idx IN (…)` term per level. (A row-value `IN` would make
+    SQLite scan the whole table.)"""
+    by_level: dict[int, list[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, []).append(index)
+    if not by_level:
+        return {}
+    c = log_nodes.c
+    condition = or_(*(and_(c.level == lv, c.idx.in_(ix)) for lv, ix in sorted(by_level.items())))
+    rows = conn.execute(select(c.level, c.idx, c.hash).where(condition))
+    return {(row.level, row.idx): row.hash for row in rows}
 
 
 def node_source(conn: Connection, keys: Iterable[merkle.Node]) -> merkle.NodeSource:
