@@ -96,6 +96,7 @@ STARTUP_SECONDS = 60.0
 CLI_SECONDS = 120.0
 STOP_SECONDS = 15.0
 REQUIREMENT_SECONDS = 1.0
+COMPETING = ("bench/ledger.py", "pytest", "bench/notify.py")
 
 
 # --- options and small helpers ----------------------------------------------------------------
@@ -165,6 +166,10 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 def duration(seconds: float) -> str:
+    if math.isinf(seconds):
+        return "not delivered"
+    if math.isnan(seconds):
+        return "-"
     if abs(seconds) < 1:
         return f"{seconds * 1e3:.0f} ms" if abs(seconds) >= 0.01 else f"{seconds * 1e3:.1f} ms"
     return f"{seconds:.2f} s"
@@ -597,7 +602,13 @@ class ChannelResult:
     duplicates: int
     """messages beyond the first with the same idempotency key"""
     latencies: list[float]
-    """first message's arrival minus the POST's return, one per delivered report"""
+    """first message's arrival minus the POST's return, one per accepted report: infinite when
+    no message came (so a median or p99 over them counts the lost ones as the slowest)"""
+
+    @property
+    def slowest(self) -> float:
+        """The longest latency of a message that did arrive."""
+        return max((t for t in self.latencies if math.isfinite(t)), default=math.nan)
 
 
 @dataclass(frozen=True)
@@ -646,6 +657,8 @@ class RunResult:
     stages: Stages | None = None
     serve_errors: int = 0
     stop_seconds: float = math.nan
+    stranded: tuple[int, int] = (0, 0)
+    """left `sending` after `serve` stopped; of those, already at their receiver"""
     trend: tuple[float, float] = (math.nan, math.nan)
     """median report-to-delivery (both channels) of the first and of the last tenth of reports"""
 
@@ -667,13 +680,14 @@ def channel_result(channel: str, accepted: list[Sent], arrivals: list[Arrival]) 
     for arrival in mine:
         if arrival.incident is not None:
             first[arrival.incident] = min(arrival.at, first.get(arrival.incident, math.inf))
-    latencies = [first[s.incident] - s.returned_at for s in accepted if s.incident in first]
+    latencies = [first.get(s.incident or "", math.inf) - s.returned_at for s in accepted]
+    delivered = sum(1 for t in latencies if math.isfinite(t))
     keys = Counter(a.key for a in mine)
     return ChannelResult(
         channel=channel,
         received=len(mine),
-        delivered=len(latencies),
-        lost=len(accepted) - len(latencies),
+        delivered=delivered,
+        lost=len(accepted) - delivered,
         duplicates=sum(n - 1 for n in keys.values()),
         latencies=latencies,
     )
@@ -687,13 +701,15 @@ def analyse(result: RunResult, arrivals: list[Arrival], warm: set[str]) -> None:
     result.incomplete = sum(
         1 for s in result.accepted if any((s.incident, c) not in told for c in CHANNELS)
     )
-    result.strays = sum(1 for a in arrivals if a.incident not in ids | warm)
+    known = ids | warm
+    result.strays = sum(1 for a in arrivals if a.incident not in known)
     result.unkeyed = sum(1 for a in arrivals if not a.keyed)
     result.trend = trend(result.accepted, measured)
 
 
 def trend(accepted: list[Sent], measured: list[Arrival]) -> tuple[float, float]:
-    """Median latency of the first and of the last tenth of the reports, both channels."""
+    """Median latency of the first and of the last tenth of the reports, both channels
+    (a message that did not come counts as the slowest)."""
     first: dict[tuple[str | None, str], float] = {}
     for a in measured:
         first[a.incident, a.channel] = min(a.at, first.get((a.incident, a.channel), math.inf))
@@ -702,10 +718,7 @@ def trend(accepted: list[Sent], measured: list[Arrival]) -> tuple[float, float]:
 
     def median_of(part: list[Sent]) -> float:
         values = [
-            first[s.incident, c] - s.returned_at
-            for s in part
-            for c in CHANNELS
-            if (s.incident, c) in first
+            first.get((s.incident, c), math.inf) - s.returned_at for s in part for c in CHANNELS
         ]
         return statistics.median(values) if values else math.nan
 
@@ -751,6 +764,21 @@ def stages(outbox: Outbox, measured: list[Arrival]) -> Stages:
     return Stages(queued, after, (len(times) - 1) / span if span > 0 else math.nan)
 
 
+def stranded_after_stop(database_url: str, arrivals: list[Arrival]) -> tuple[int, int]:
+    """Notifications left `sending` once `serve` has stopped, and how many of them had in fact
+    reached their receiver (a later dispatcher sends those again when the lease ends)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            ids = conn.execute(
+                select(notifications.c.id).where(notifications.c.status == "sending")
+            )
+            left = {str(i) for (i,) in ids}
+    finally:
+        engine.dispose()
+    return len(left), len(left & {a.key for a in arrivals})
+
+
 def database_version(database_url: str) -> str:
     if make_url(database_url).get_backend_name() == "sqlite":
         return sqlite3.sqlite_version
@@ -773,22 +801,26 @@ def serve_errors(log: Path) -> int:
 
 def bench_database(database: str, database_url: str, workdir: Path, options: Options) -> RunResult:
     workdir.mkdir(parents=True)
-    with receivers() as wiring, running_service(workdir, database_url, wiring) as service:
-        progress(f"{database}: serve is up at {service.url}; warming up")
-        with api_client(service) as client:
-            warm = warm_up(client, wiring.arrivals)
-            progress(f"{database}: {options.reports} reports at {options.rate:g}/s")
-            start = time.monotonic()
-            sent = drive(client, options.rate, options.reports, options.seconds)
-            load_seconds = time.monotonic() - start
-        wanted = {(s.incident, c) for s in sent if s.incident for c in CHANNELS}
-        progress(f"{database}: load done in {load_seconds:.1f} s; draining")
-        drained = wait_for(wiring.arrivals, wanted, DRAIN_SECONDS)
-        time.sleep(SETTLE_SECONDS)  # a late duplicate still counts
-        arrivals = wiring.arrivals.snapshot()  # what came after this is not counted
-        outbox = read_outbox(database_url)
-        progress(f"{database}: drained in {drained:.1f} s; stopping serve")
+    with receivers() as wiring:
+        with running_service(workdir, database_url, wiring) as service:
+            progress(f"{database}: serve is up at {service.url}; warming up")
+            with api_client(service) as client:
+                warm = warm_up(client, wiring.arrivals)
+                progress(f"{database}: {options.reports} reports at {options.rate:g}/s")
+                start = time.monotonic()
+                sent = drive(client, options.rate, options.reports, options.seconds)
+                load_seconds = time.monotonic() - start
+            wanted = {(s.incident, c) for s in sent if s.incident for c in CHANNELS}
+            progress(f"{database}: load done in {load_seconds:.1f} s; draining")
+            drained = wait_for(wiring.arrivals, wanted, DRAIN_SECONDS)
+            time.sleep(SETTLE_SECONDS)  # a late duplicate still counts
+            arrivals = wiring.arrivals.snapshot()  # what came after this is not counted
+            outbox = read_outbox(database_url)
+            progress(f"{database}: drained in {drained:.1f} s; stopping serve")
+        time.sleep(SETTLE_SECONDS)  # a message sent just before the end is in by now
+        stranded = stranded_after_stop(database_url, wiring.arrivals.snapshot())
     result = RunResult(database, database_version(database_url), sent, load_seconds, drained)
+    result.stranded = stranded
     analyse(result, arrivals, warm)
     result.outbox = outbox
     ids = {sent.incident for sent in result.accepted}
@@ -818,6 +850,44 @@ class Machine:
     sqlite: str
     postgres: str | None
     code: str
+
+
+def competing_processes() -> set[str]:
+    """Other benchmarks or test runs on this machine right now (they skew the timings)."""
+    found, mine = set(), {os.getpid(), os.getppid()}  # this run and what started it
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue  # the process has gone
+        line = " ".join(words).strip()
+        if int(cmdline.parent.name) not in mine and any(w in line for w in COMPETING):
+            found.add(line[:80])
+    return found
+
+
+@contextmanager
+def watching_for_competitors() -> Iterator[set[str]]:
+    """Every 2 s until the block ends, note other benchmarks or test runs on the machine."""
+    seen = competing_processes()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.update(competing_processes())
+            done.wait(2.0)
+
+    watcher = threading.Thread(target=watch, name="watcher", daemon=True)
+    watcher.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        watcher.join(timeout=STOP_SECONDS)
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def first_field(path: str, prefix: str) -> str | None:
@@ -862,7 +932,7 @@ def latency_row(result: RunResult, channel: ChannelResult) -> list[str]:
         str(channel.received),
         f"**{duration(statistics.median(values))}**" if values else "-",
         f"**{duration(percentile(values, 0.99))}**" if values else "-",
-        duration(max(values)) if values else "-",
+        duration(channel.slowest),
         str(channel.lost),
         str(channel.duplicates),
     ]
@@ -907,10 +977,13 @@ def outbox_line(result: RunResult) -> str:
         return ""
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(outbox.statuses.items()))
     contacts = ", ".join(f"{c} {n}" for c, n in sorted(outbox.contacts.items()))
+    left, arrived = result.stranded
     return (
         f"{result.database}: {statuses} (by contact point: {contacts}); "
         f"{outbox.failed_attempts} failed delivery attempts; the drain took "
-        f"{result.drain_seconds:.1f} s, and `serve` {result.stop_seconds:.1f} s to stop."
+        f"{result.drain_seconds:.1f} s; `serve` took {result.stop_seconds:.1f} s to stop (SIGTERM) "
+        f"and left {left} notifications `sending` under their lease, {arrived} of which had "
+        f"reached their receiver (a dispatcher will send those again)."
     )
 
 
@@ -919,12 +992,15 @@ def meaning(result: RunResult) -> str:
     offered = 2 * result.answer_rate
     rate = result.stages.throughput if result.stages else math.nan
     waiting = result.outbox.waiting if result.outbox else 0
-    early, late = (duration(t) for t in result.trend)
+    early, late = (
+        duration(t) if math.isfinite(t) else "over half not delivered within the drain"
+        for t in result.trend
+    )
     if rate >= 0.9 * offered and waiting == 0:
         return (
             f"On {result.database} the dispatcher kept up ({rate:.1f} messages/s delivered, "
             f"{offered:.1f} created): a message waits for the next dispatcher round and its own "
-            f"delivery (median {early} for the first tenth of the reports, {late} for the last)."
+            f"delivery (first tenth of the reports: median {early}; last tenth: {late})."
         )
     left = (
         f"{waiting} notifications were still queued when the drain ended"
@@ -934,8 +1010,8 @@ def meaning(result: RunResult) -> str:
     return (
         f"On {result.database} the dispatcher did not keep up: it delivered {rate:.1f} "
         f"messages/s while reports created {offered:.1f} (two per report), one message after "
-        f"the other in one thread, so the queue and the latency grew through the run (median "
-        f"{early} for the first tenth of the reports, {late} for the last tenth) and {left}."
+        f"the other in one thread, so the queue and the latency grew through the run (first "
+        f"tenth of the reports: median {early}; last tenth: {late}) and {left}."
     )
 
 
@@ -947,7 +1023,11 @@ def verdict(results: list[RunResult]) -> str:
     holds = all(m < REQUIREMENT_SECONDS for m in medians)
     shown = " and ".join(duration(m) for m in medians)
     losses = sum(c.lost for c in sqlite.channels)
-    lost = f"; {losses} messages did not arrive within the drain" if losses else ""
+    lost = (
+        f"; {losses} messages did not arrive within the drain and count as slower than any"
+        if losses
+        else ""
+    )
     return (
         f"**Requirement (median report-to-delivery under 1 s on SQLite): "
         f"{'holds' if holds else 'does not hold'}** at {sqlite.answer_rate:.0f} reports/s "
@@ -955,16 +1035,18 @@ def verdict(results: list[RunResult]) -> str:
     )
 
 
-def header(results: list[RunResult], options: Options, started: datetime, minutes: float) -> str:
+def header(results: list[RunResult], options: Options, info: RunInfo) -> str:
     m = machine(results)
+    others = ", ".join(f"`{c}`" for c in sorted(info.competitors)) or "none"
     postgres = f", PostgreSQL {m.postgres}" if m.postgres else ""
     quick = " (a `--quick` smoke run)" if options.quick else ""
     return (
         f"Command: `{options.command}`{quick}\n\n"
-        f"Date: {started:%Y-%m-%d %H:%M} UTC; the run took {minutes:.0f} min. "
+        f"Date: {info.started:%Y-%m-%d %H:%M} UTC; the run took {info.minutes:.0f} min. "
         f"Code: {m.code}.\n\n"
         f"Machine: {m.cpu}, {m.cores} cores, {m.ram} RAM; Python {m.python}, "
-        f"SQLite {m.sqlite}{postgres}; Apprise {apprise.__version__}."
+        f"SQLite {m.sqlite}{postgres}; Apprise {apprise.__version__}. Load average before the "
+        f"run: {info.load_before}; other benchmarks or test runs seen during it: {others}."
     )
 
 
@@ -978,7 +1060,7 @@ def results_tables(results: list[RunResult]) -> list[str]:
                 "messages received",
                 "report-to-delivery median",
                 "p99",
-                "max",
+                "max (delivered)",
                 "lost",
                 "duplicates",
             ],
@@ -1046,12 +1128,18 @@ def diagnostics(results: list[RunResult], probe: Probe) -> list[str]:
     ]
 
 
-def render(
-    results: list[RunResult], probe: Probe, options: Options, started: datetime, minutes: float
-) -> str:
+@dataclass(frozen=True)
+class RunInfo:
+    started: datetime
+    minutes: float
+    load_before: str
+    competitors: set[str]
+
+
+def render(results: list[RunResult], probe: Probe, options: Options, info: RunInfo) -> str:
     parts = [
         "## Notification latency (bench/notify.py)",
-        header(results, options, started, minutes),
+        header(results, options, info),
         f"Load: {options.reports} public shelling reports by `{REPORTER}`, scheduled "
         f"open-loop at {options.rate:g} per second for {options.seconds:g} s (POST "
         f"/api/v1/incidents from {WORKERS} httpx threads), each notifying both ministries; "
@@ -1061,7 +1149,8 @@ def render(
         *results_tables(results),
         f"Report-to-delivery is the time from the POST's answer at the load generator to the "
         f"message's arrival at the receiver (both stamped with time.time() in the benchmark "
-        f"process), for the first message of each report on each channel; *lost* counts "
+        f"process), for the first message of each report on each channel, a lost message "
+        f"counting as slower than any that came; *lost* counts "
         f"accepted reports with no message on that channel {DRAIN_SECONDS:.0f} s after the "
         f"load ended, *duplicates* messages that repeat an `{HEADER}` already received. Send "
         f"lag is how late a POST started after its scheduled time (open loop).",
@@ -1118,14 +1207,17 @@ def main(argv: Sequence[str]) -> int:
     options = parse_options(argv)
     # A TERM ends the run like Ctrl-C: the service is stopped and the temporary data removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    started = datetime.now(UTC)
-    clock = time.monotonic()
-    progress(f"timing channels.send, {PROBE_SENDS} messages per channel")
-    probe = probe_channels(PROBE_SENDS)
-    with tempfile.TemporaryDirectory(prefix="ceasefire-notify-", dir=options.workdir) as work:
-        progress(f"working in {work}")
-        results = run(options, Path(work))
-    section = render(results, probe, options, started, (time.monotonic() - clock) / 60)
+    started, before, clock = datetime.now(UTC), load_average(), time.monotonic()
+    with watching_for_competitors() as competitors:
+        if competitors:
+            progress(f"also running: {', '.join(sorted(competitors))}; timings will suffer")
+        progress(f"timing channels.send, {PROBE_SENDS} messages per channel")
+        probe = probe_channels(PROBE_SENDS)
+        with tempfile.TemporaryDirectory(prefix="ceasefire-notify-", dir=options.workdir) as work:
+            progress(f"working in {work}")
+            results = run(options, Path(work))
+    info = RunInfo(started, (time.monotonic() - clock) / 60, before, set(competitors))
+    section = render(results, probe, options, info)
     print(section)
     if options.write:
         write_section(DOCS, section)

@@ -589,6 +589,64 @@ def scenario_validate(path: Path) -> None:
     )
 
 
+# --- backup and restore ------------------------------------------------------------------
+
+
+@app.command("backup")
+def backup_command(
+    target: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz)")],
+    include_keys: Annotated[
+        bool, typer.Option("--include-keys", help="Also copy the log's private signing key")
+    ] = False,
+) -> None:
+    """Write a consistent snapshot: every table, the attachments, the log state."""
+    from ceasefire.services import backups
+
+    settings = _settings()
+    dep = _deployment()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Backing up"), total=None)
+        summary = backups.backup(
+            dep, settings, target, include_keys, lambda t: progress.update(task, description=t)
+        )
+    print(
+        _("{rows} rows, {files} attachments, log at {size}, written to {file}.").format(
+            rows=sum(summary.rows.values()),
+            files=summary.attachments,
+            size=summary.checkpoint_size or 0,
+            file=summary.path,
+        )
+    )
+    if not include_keys:
+        print(_("The log key is not in the backup: keep a copy of it separately."))
+
+
+@app.command("restore")
+def restore_command(
+    source: Annotated[Path, typer.Argument(help="A backup from `ceasefire backup`")],
+) -> None:
+    """Restore a backup into the configured, empty database and data directory."""
+    from ceasefire.services import backups
+
+    settings = _settings()
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Restoring"), total=None)
+        manifest = _run(
+            lambda: backups.restore(
+                source,
+                settings,
+                lambda table, n: progress.update(task, description=table, completed=n),
+            )
+        )
+    print(
+        _("Restored {rows} rows of {scenario}; the log reproduces checkpoint {size}.").format(
+            rows=sum(manifest["rows"].values()),
+            scenario=manifest["scenario"],
+            size=(manifest["checkpoint"] or {}).get("size", 0),
+        )
+    )
+
+
 # --- notifications ---------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -26,6 +27,10 @@ def upgrade(db: Database) -> None:
         config = _config()
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def current_revision(conn: Any) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def is_current(db: Database) -> bool:
