@@ -31,6 +31,7 @@ from ceasefire.web.app import create_app
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "sign_in_failures",
     "replies",
     "notification_versions",
     "notifications",

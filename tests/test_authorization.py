@@ -443,3 +443,41 @@ def test_inbox_acknowledgement_and_desk_by_user(
     desk = browser_for(user).get("/desk")
     assert desk.status_code == (200 if user in MISSION_DUTY else 403)
     assert browser_for(user).get("/inbox").status_code == 200
+
+
+def test_repeated_failed_sign_ins_lock_the_account_for_a_while(dep, viewer) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from ceasefire.domain.errors import Locked
+    from ceasefire.services import accounts
+    from ceasefire.services.deployment import utcnow
+
+    now = utcnow()
+    for _ in range(accounts.MAX_FAILURES_PER_USER):
+        assert accounts.authenticate(dep, "rpk.duty", "guess", "10.9.9.9", now) is None
+    with pytest.raises(Locked):
+        accounts.authenticate(dep, "rpk.duty", "ceasefire-demo", "10.9.9.9", now)  # right one
+    later = now + accounts.LOCKOUT + timedelta(seconds=1)
+    assert accounts.authenticate(dep, "rpk.duty", "ceasefire-demo", "10.9.9.9", later) is not None
+    assert accounts.authenticate(dep, "rpk.duty", "guess", None, later) is None  # counts anew
+
+
+def test_the_sign_in_page_says_when_an_account_is_locked(client) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import csrf_of
+
+    def attempt(password: str) -> int:
+        form = {"username": "jmc.duty", "password": password, "csrf_token": csrf_of(client)}
+        return client.post("/login", data=form, follow_redirects=False).status_code
+
+    assert [attempt("wrong") for _ in range(5)] == [401] * 5
+    assert attempt("ceasefire-demo") == 429
+
+
+def test_guessing_api_tokens_is_slowed_down(client) -> None:  # type: ignore[no-untyped-def]
+    statuses = [
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer cf_guess{n}"}).status_code
+        for n in range(31)
+    ]
+    assert statuses[:30] == [401] * 30
+    assert statuses[30] == 429
+    assert client.get("/api/v1/me").json()["error"]["code"] == "locked"

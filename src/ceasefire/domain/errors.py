@@ -50,3 +50,9 @@ class Unauthenticated(DomainError):
     """No valid credentials were presented."""
 
     code = "unauthenticated"
+
+
+class Locked(DomainError):
+    """Too many failed attempts: the account or address is locked out for a while."""
+
+    code = "locked"

@@ -7,14 +7,16 @@ SHA-256 is stored, so a database leak does not leak usable tokens.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ceasefire.domain.authorization import Role, Viewer
-from ceasefire.domain.errors import InvalidInput, NotFound
+from ceasefire.domain.errors import InvalidInput, Locked, NotFound
 from ceasefire.domain.naming import LANGUAGES
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import accounts
@@ -87,21 +89,49 @@ def list_users(dep: Deployment) -> list[User]:
         return accounts.all_users(conn)
 
 
-def authenticate(dep: Deployment, username: str, password: str) -> Viewer | None:
-    """The viewer for these credentials, or None (same answer for unknown user and bad password)."""
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+LOCKOUT = timedelta(minutes=15)
+logger = logging.getLogger("ceasefire.accounts")
+
+
+def authenticate(
+    dep: Deployment,
+    username: str,
+    password: str,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> Viewer | None:
+    """The viewer for these credentials, or None (same answer for unknown user and bad
+    password). After 5 failures for a name, or 20 from an address, within 15 minutes,
+    sign-in is refused — even with the right password — until the window has passed."""
+    now = now or utcnow()
     with dep.db.read() as conn:
+        by_name, by_address = accounts.failures_since(conn, now - LOCKOUT, username, address)
         user = accounts.user_by_name(conn, username)
+    if by_name >= MAX_FAILURES_PER_USER or by_address >= MAX_FAILURES_PER_ADDRESS:
+        logger.warning("sign-in refused while locked out: %r from %s", username[:100], address)
+        raise Locked("too many failed sign-ins: try again in 15 minutes")
     if user is None or not user.active:
         _hasher.hash(password)  # spend the same time as a real check
+        _failed(dep, username, address, now)
         return None
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        _failed(dep, username, address, now)
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        with dep.db.begin() as conn:
+    with dep.db.begin() as conn:
+        accounts.clear_failures(conn, username)
+        if _hasher.check_needs_rehash(user.password_hash):
             accounts.set_password_hash(conn, user.id, _hasher.hash(password))
     return viewer_of(user)
+
+
+def _failed(dep: Deployment, username: str, address: str | None, now: datetime) -> None:
+    with dep.db.begin() as conn:
+        accounts.record_failure(conn, username, address, now)
+    logger.warning("failed sign-in for %r from %s", username[:100], address)
 
 
 def viewer_by_id(dep: Deployment, user_id: int) -> Viewer | None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ceasefire.domain.authorization import Role
-from ceasefire.store.tables import api_tokens, organisations, users
+from ceasefire.store.tables import api_tokens, organisations, sign_in_failures, users
 
 
 @dataclass(frozen=True)
@@ -132,3 +132,27 @@ def revoke_tokens(
     if user_id is not None:
         query = query.where(api_tokens.c.user_id == user_id)
     return int(conn.execute(query.values(revoked_at=at)).rowcount)
+
+
+def record_failure(conn: Connection, username: str, address: str | None, at: datetime) -> None:
+    conn.execute(insert(sign_in_failures).values(username=username[:100], address=address, at=at))
+
+
+def failures_since(
+    conn: Connection, since: datetime, username: str, address: str | None
+) -> tuple[int, int]:
+    """Failed sign-ins since `since`: (for this username, from this address)."""
+    f = sign_in_failures.c
+    by_name = conn.execute(
+        select(func.count()).where(f.username == username[:100], f.at >= since)
+    ).scalar_one()
+    by_address = 0
+    if address is not None:
+        by_address = conn.execute(
+            select(func.count()).where(f.address == address, f.at >= since)
+        ).scalar_one()
+    return int(by_name), int(by_address)
+
+
+def clear_failures(conn: Connection, username: str) -> None:
+    conn.execute(delete(sign_in_failures).where(sign_in_failures.c.username == username[:100]))

@@ -322,3 +322,15 @@ replies = Table(
     Index(None, "incident_id"),
 )
 """A party's answer to a notification, attached to the record it is about."""
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),
+    Column("address", String(64)),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "username", "at"),
+    Index(None, "address", "at"),
+)
+"""Failed sign-ins, for the lockout (kept in the database so every app process sees them)."""

@@ -13,6 +13,7 @@ from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment
 from ceasefire.web import errors, pages
 from ceasefire.web.api import attachments, incidents, log, notifications, reference
+from ceasefire.web.deps import FailureWindow
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     )
     app.state.deployment = dep
     app.state.settings = settings
+    app.state.bad_tokens = FailureWindow(limit=30)  # invalid tokens a minute, per address
     routers = (incidents, reference, attachments, log, notifications)
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")

@@ -21,6 +21,7 @@ from ceasefire.domain.errors import (
     DomainError,
     Forbidden,
     InvalidInput,
+    Locked,
     NotFound,
     Unauthenticated,
 )
@@ -31,6 +32,7 @@ STATUS = {
     Forbidden: 403,
     Conflict: 409,
     Unauthenticated: 401,
+    Locked: 429,
 }
 
 

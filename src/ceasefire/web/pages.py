@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.classification import Classification
-from ceasefire.domain.errors import DomainError, Forbidden, InvalidInput
+from ceasefire.domain.errors import DomainError, Forbidden, InvalidInput, Locked
 from ceasefire.domain.incidents import (
     ALLOWED_TRANSITIONS,
     Confidence,
@@ -161,15 +161,16 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/map",
 ) -> Response:
     check_csrf(request, csrf_token)
-    viewer = accounts.authenticate(dep, username.strip(), password)
+    address = request.client.host if request.client else None
+    try:
+        viewer = accounts.authenticate(dep, username.strip(), password, address)
+    except Locked:
+        return render(
+            request, "login.html", None, status_code=429, next=_safe_next(next), error="locked"
+        )
     if viewer is None:
         return render(
-            request,
-            "login.html",
-            None,
-            status_code=401,
-            next=_safe_next(next),
-            error="Wrong username or password.",
+            request, "login.html", None, status_code=401, next=_safe_next(next), error="wrong"
         )
     request.session.clear()
     request.session["user_id"] = viewer.user_id
