@@ -96,7 +96,6 @@ STARTUP_SECONDS = 60.0
 CLI_SECONDS = 120.0
 STOP_SECONDS = 15.0
 REQUIREMENT_SECONDS = 1.0
-COMPETING = ("bench/ledger.py", "pytest", "bench/notify.py")
 
 
 # --- options and small helpers ----------------------------------------------------------------
@@ -852,38 +851,99 @@ class Machine:
     code: str
 
 
-def competing_processes() -> set[str]:
-    """Other benchmarks or test runs on this machine right now (they skew the timings)."""
-    found, mine = set(), {os.getpid(), os.getppid()}  # this run and what started it
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    ppid: int
+    ticks: int
+    """user + system CPU time so far, in clock ticks"""
+    name: str
+
+
+def processes() -> dict[int, Proc]:
+    """Every process on the machine now, from /proc/PID/stat."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            words = cmdline.read_bytes().decode(errors="replace").split("\0")
+            line = stat.read_text(errors="replace")
+            cmdline = stat.with_name("cmdline").read_bytes().replace(b"\0", b" ").strip()
         except OSError:
             continue  # the process has gone
-        line = " ".join(words).strip()
-        if int(cmdline.parent.name) not in mine and any(w in line for w in COMPETING):
-            found.add(line[:80])
+        name, fields = line[line.index("(") + 1 : line.rindex(")")], line.rsplit(")", 1)[1].split()
+        pid = int(stat.parent.name)
+        label = cmdline.decode(errors="replace") or name
+        found[pid] = Proc(pid, int(fields[1]), int(fields[11]) + int(fields[12]), label)
     return found
 
 
+def descendants(procs: dict[int, Proc], root: int) -> set[int]:
+    tree, grew = {root}, True
+    while grew:
+        more = {p.pid for p in procs.values() if p.ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return tree
+
+
+@dataclass
+class Others:
+    """CPU time used during the run by processes other than this run's own (and PostgreSQL's,
+    which serve it), sampled every 2 s: other benchmarks or tests skew the timings."""
+
+    first: dict[int, int] = field(default_factory=dict)
+    last: dict[int, int] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)
+
+    def sample(self) -> None:
+        procs = processes()
+        mine = descendants(procs, os.getpid()) | {os.getppid()}
+        for proc in procs.values():
+            if proc.pid in mine or proc.name.startswith("postgres"):
+                continue
+            self.first.setdefault(proc.pid, proc.ticks)
+            self.last[proc.pid] = proc.ticks
+            self.labels[proc.pid] = proc.name[:70]
+
+    def seconds(self) -> dict[str, float]:
+        """Seconds of CPU by command line, most first."""
+        used: dict[str, float] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid, ticks in self.last.items():
+            label = self.labels[pid]
+            used[label] = used.get(label, 0.0) + (ticks - self.first[pid]) / tick
+        ranked = sorted(used.items(), key=lambda item: -item[1])
+        return {label: seconds for label, seconds in ranked if seconds > 0}
+
+
 @contextmanager
-def watching_for_competitors() -> Iterator[set[str]]:
-    """Every 2 s until the block ends, note other benchmarks or test runs on the machine."""
-    seen = competing_processes()
+def watching_others() -> Iterator[Others]:
+    """Sample the other processes' CPU time every 2 s until the block ends."""
+    others = Others()
+    others.sample()
     done = threading.Event()
 
     def watch() -> None:
-        while not done.is_set():
-            seen.update(competing_processes())
-            done.wait(2.0)
+        while not done.wait(2.0):
+            others.sample()
 
     watcher = threading.Thread(target=watch, name="watcher", daemon=True)
     watcher.start()
     try:
-        yield seen
+        yield others
     finally:
         done.set()
         watcher.join(timeout=STOP_SECONDS)
+        others.sample()
+
+
+def others_line(used: dict[str, float], minutes: float) -> str:
+    total = sum(used.values())
+    named = [f"`{label}` {seconds:.0f} s" for label, seconds in used.items() if seconds >= 1]
+    top = f" ({', '.join(named[:4])})" if named else ""
+    share = total / (minutes * 60) if minutes > 0 else math.nan
+    return (
+        f"other processes used {total:.0f} CPU-seconds during the run, {share:.0%} of one core{top}"
+    )
 
 
 def load_average() -> str:
@@ -1037,7 +1097,6 @@ def verdict(results: list[RunResult]) -> str:
 
 def header(results: list[RunResult], options: Options, info: RunInfo) -> str:
     m = machine(results)
-    others = ", ".join(f"`{c}`" for c in sorted(info.competitors)) or "none"
     postgres = f", PostgreSQL {m.postgres}" if m.postgres else ""
     quick = " (a `--quick` smoke run)" if options.quick else ""
     return (
@@ -1046,7 +1105,7 @@ def header(results: list[RunResult], options: Options, info: RunInfo) -> str:
         f"Code: {m.code}.\n\n"
         f"Machine: {m.cpu}, {m.cores} cores, {m.ram} RAM; Python {m.python}, "
         f"SQLite {m.sqlite}{postgres}; Apprise {apprise.__version__}. Load average before the "
-        f"run: {info.load_before}; other benchmarks or test runs seen during it: {others}."
+        f"run: {info.load_before}; {others_line(info.others, info.minutes)}."
     )
 
 
@@ -1133,7 +1192,8 @@ class RunInfo:
     started: datetime
     minutes: float
     load_before: str
-    competitors: set[str]
+    others: dict[str, float]
+    """CPU-seconds used by other processes during the run, by command line"""
 
 
 def render(results: list[RunResult], probe: Probe, options: Options, info: RunInfo) -> str:
@@ -1208,15 +1268,13 @@ def main(argv: Sequence[str]) -> int:
     # A TERM ends the run like Ctrl-C: the service is stopped and the temporary data removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, before, clock = datetime.now(UTC), load_average(), time.monotonic()
-    with watching_for_competitors() as competitors:
-        if competitors:
-            progress(f"also running: {', '.join(sorted(competitors))}; timings will suffer")
+    with watching_others() as others:
         progress(f"timing channels.send, {PROBE_SENDS} messages per channel")
         probe = probe_channels(PROBE_SENDS)
         with tempfile.TemporaryDirectory(prefix="ceasefire-notify-", dir=options.workdir) as work:
             progress(f"working in {work}")
             results = run(options, Path(work))
-    info = RunInfo(started, (time.monotonic() - clock) / 60, before, set(competitors))
+    info = RunInfo(started, (time.monotonic() - clock) / 60, before, others.seconds())
     section = render(results, probe, options, info)
     print(section)
     if options.write:

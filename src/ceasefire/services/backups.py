@@ -29,6 +29,7 @@ from ceasefire.config import Settings
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.ledger import merkle
 from ceasefire.services.deployment import Deployment, utcnow
+from ceasefire.store import attachments as attachment_store
 from ceasefire.store import backup as dump
 from ceasefire.store import log as log_store
 from ceasefire.store import migrate
@@ -72,9 +73,10 @@ def backup(
                     rows[name] = dump.dump_table(conn, name, out)
                 staged[f"tables/{name}.jsonl"] = path
             revision = migrate.current_revision(conn)
+            hashes = attachment_store.all_hashes(conn)
+        files = [dep.files.path(sha) for sha in hashes]  # those the snapshot refers to
         root = settings.attachments_dir
-        files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-        staged.update({f"attachments/{p.relative_to(root)}": p for p in files if root.exists()})
+        staged.update({f"attachments/{p.relative_to(root)}": p for p in files})
         if include_keys:
             staged["keys/log.key"] = settings.resolved_log_key_file
         manifest = {

@@ -58,3 +58,7 @@ def incidents_with(conn: Connection, sha256: str) -> list[str]:
         select(incident_attachments.c.incident_id).where(incident_attachments.c.sha256 == sha256)
     )
     return list(rows.scalars())
+
+
+def all_hashes(conn: Connection) -> list[str]:
+    return list(conn.execute(select(attachments.c.sha256).order_by(attachments.c.sha256)).scalars())
