@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import email
+import hashlib
 import json
 import math
 import os
@@ -72,6 +73,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "notify"
+DATABASE_PREFIX = "ceasefire_notify_"
 CEASEFIRE = Path(sys.executable).with_name("ceasefire")
 LOOPBACK = "127.0.0.1"
 
@@ -96,6 +98,8 @@ STARTUP_SECONDS = 60.0
 CLI_SECONDS = 120.0
 STOP_SECONDS = 15.0
 REQUIREMENT_SECONDS = 1.0
+SENT_AT_SLACK = 0.1
+"""seconds an arrival may follow the stored `sent_at` before the stamp counts as early"""
 
 
 # --- options and small helpers ----------------------------------------------------------------
@@ -415,7 +419,7 @@ def running_service(workdir: Path, database_url: str, wiring: Receivers) -> Iter
 @contextmanager
 def postgres_database(base: str) -> Iterator[str]:
     """A fresh PostgreSQL database on the server of `base`, dropped afterwards."""
-    name = f"ceasefire_bench_{uuid.uuid4().hex[:10]}"
+    name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -541,17 +545,20 @@ def wait_for(arrivals: Arrivals, wanted: set[tuple[str, str]], limit: float) -> 
     return time.monotonic() - start
 
 
-def warm_up(client: httpx.Client, arrivals: Arrivals) -> set[str]:
+def warm_up(client: httpx.Client, arrivals: Arrivals, log: Path) -> set[str]:
     """A few reports one at a time; their messages must arrive before the load starts."""
     sent = [post_report(client, -1 - n, time.monotonic()) for n in range(WARMUP_REPORTS)]
     ids = {s.incident for s in sent if s.incident}
     if len(ids) < WARMUP_REPORTS:
-        raise RuntimeError(f"warm-up reports refused: {[s.status for s in sent]}")
+        statuses = [s.status for s in sent]
+        raise RuntimeError(f"warm-up reports refused: {statuses}; serve says:\n{tail(log)}")
     wanted = {(i, c) for i in ids for c in CHANNELS}
     wait_for(arrivals, wanted, DRAIN_SECONDS)
     got = {(a.incident, a.channel) for a in arrivals.snapshot()}
     if not wanted <= got:
-        raise RuntimeError(f"warm-up: only {len(wanted & got)} of {len(wanted)} messages arrived")
+        raise RuntimeError(
+            f"warm-up: {len(wanted & got)} of {len(wanted)} messages came; serve says:\n{tail(log)}"
+        )
     return ids
 
 
@@ -804,7 +811,7 @@ def bench_database(database: str, database_url: str, workdir: Path, options: Opt
         with running_service(workdir, database_url, wiring) as service:
             progress(f"{database}: serve is up at {service.url}; warming up")
             with api_client(service) as client:
-                warm = warm_up(client, wiring.arrivals)
+                warm = warm_up(client, wiring.arrivals, service.log)
                 progress(f"{database}: {options.reports} reports at {options.rate:g}/s")
                 start = time.monotonic()
                 sent = drive(client, options.rate, options.reports, options.seconds)
@@ -885,10 +892,16 @@ def descendants(procs: dict[int, Proc], root: int) -> set[int]:
     return tree
 
 
+def serves_this_run(proc: Proc) -> bool:
+    """PostgreSQL's own background processes, and the backends of this run's database."""
+    postgres = proc.name.startswith("postgres:")
+    return postgres and (DATABASE_PREFIX in proc.name or "(" not in proc.name)
+
+
 @dataclass
 class Others:
-    """CPU time used during the run by processes other than this run's own (and PostgreSQL's,
-    which serve it), sampled every 2 s: other benchmarks or tests skew the timings."""
+    """CPU time used during the run by processes other than this run's own (and PostgreSQL's
+    that serve it), sampled every 2 s: other benchmarks or tests skew the timings."""
 
     first: dict[int, int] = field(default_factory=dict)
     last: dict[int, int] = field(default_factory=dict)
@@ -898,7 +911,7 @@ class Others:
         procs = processes()
         mine = descendants(procs, os.getpid()) | {os.getppid()}
         for proc in procs.values():
-            if proc.pid in mine or proc.name.startswith("postgres"):
+            if proc.pid in mine or serves_this_run(proc):
                 continue
             self.first.setdefault(proc.pid, proc.ticks)
             self.last[proc.pid] = proc.ticks
@@ -965,8 +978,11 @@ def code_version() -> str:
         ).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "src", "scenarios")
-    return f"commit {commit}" + (" with uncommitted changes under src/" if dirty else "")
+    diff = git("diff", "HEAD", "--", "src", "scenarios")
+    if not diff:
+        return f"commit {commit}"
+    digest = hashlib.sha256(diff.encode()).hexdigest()[:12]
+    return f"commit {commit} with uncommitted changes under src/ (diff sha256 {digest})"
 
 
 def machine(results: list[RunResult]) -> Machine:
@@ -1069,8 +1085,8 @@ def meaning(result: RunResult) -> str:
     )
     return (
         f"On {result.database} the dispatcher did not keep up: it delivered {rate:.1f} "
-        f"messages/s while reports created {offered:.1f} (two per report), one message after "
-        f"the other in one thread, so the queue and the latency grew through the run (first "
+        f"messages/s while reports created {offered:.1f} (two per report), so the queue and "
+        f"the latency grew through the run (first "
         f"tenth of the reports: median {early}; last tenth: {late}) and {left}."
     )
 
@@ -1099,10 +1115,15 @@ def header(results: list[RunResult], options: Options, info: RunInfo) -> str:
     m = machine(results)
     postgres = f", PostgreSQL {m.postgres}" if m.postgres else ""
     quick = " (a `--quick` smoke run)" if options.quick else ""
+    code = (
+        m.code
+        if m.code == info.code_before
+        else f"{info.code_before} at the start, {m.code} at the end (it changed during the run)"
+    )
     return (
         f"Command: `{options.command}`{quick}\n\n"
         f"Date: {info.started:%Y-%m-%d %H:%M} UTC; the run took {info.minutes:.0f} min. "
-        f"Code: {m.code}.\n\n"
+        f"Code: {code}.\n\n"
         f"Machine: {m.cpu}, {m.cores} cores, {m.ram} RAM; Python {m.python}, "
         f"SQLite {m.sqlite}{postgres}; Apprise {apprise.__version__}. Load average before the "
         f"run: {info.load_before}; {others_line(info.others, info.minutes)}."
@@ -1144,6 +1165,25 @@ def results_tables(results: list[RunResult]) -> list[str]:
     ]
 
 
+def sent_at_reading(result: RunResult) -> str:
+    """What the stored `sent_at` says against the real arrival, in one sentence."""
+    after = result.stages.after_sent_at if result.stages else []
+    if not after:
+        return ""
+    median = statistics.median(after)
+    if median > SENT_AT_SLACK:
+        return (
+            f"On {result.database} a message arrived a median {duration(median)} (max "
+            f"{duration(max(after))}) *after* the `sent_at` stored for it: the stored delivery "
+            f"time is earlier than the real one, so the record and its `delivered` log leaf say "
+            f"the message went out before it did."
+        )
+    return (
+        f"On {result.database} the stored `sent_at` and the arrival agree (arrival minus "
+        f"`sent_at`: median {duration(median)})."
+    )
+
+
 def diagnostics(results: list[RunResult], probe: Probe) -> list[str]:
     return [
         "### Where the time goes",
@@ -1161,10 +1201,7 @@ def diagnostics(results: list[RunResult], probe: Probe) -> list[str]:
         ),
         "This table compares each notification's own timestamps in the database (`created_at`, "
         "in the report's transaction; `sent_at`, stored with its `delivered` step) with the "
-        "message's arrival. `deliver_due` stores as `sent_at` the time it *claimed* the batch "
-        "(up to 50 notifications), not the time the message went out, so under load a message "
-        "arrives seconds after its recorded delivery: the record, and the `delivered` leaf in "
-        "the log, say it was delivered before it was.",
+        "message's arrival at the receiver. " + " ".join(sent_at_reading(r) for r in results),
         table(
             ["channel", "`channels.send` per message, median", "p90", "sends timed"],
             [
@@ -1174,7 +1211,7 @@ def diagnostics(results: list[RunResult], probe: Probe) -> list[str]:
         ),
         f"`ceasefire.delivery.channels.send` called in the benchmark process, one message at a "
         f"time, before the services start, against the same kind of receivers: the dispatcher "
-        f"does this for every message, in one thread, besides two transactions. Creating a "
+        f"does this for every message, besides rendering it and two transactions. Creating a "
         f"default SSL context (`ssl.create_default_context()`) takes "
         f"{duration(probe.ssl_context)} here (median); Apprise {apprise.__version__}'s SMTP "
         f"client creates one for every connection, even with `mode=insecure`.",
@@ -1192,6 +1229,7 @@ class RunInfo:
     started: datetime
     minutes: float
     load_before: str
+    code_before: str
     others: dict[str, float]
     """CPU-seconds used by other processes during the run, by command line"""
 
@@ -1268,13 +1306,14 @@ def main(argv: Sequence[str]) -> int:
     # A TERM ends the run like Ctrl-C: the service is stopped and the temporary data removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, before, clock = datetime.now(UTC), load_average(), time.monotonic()
+    code = code_version()
     with watching_others() as others:
         progress(f"timing channels.send, {PROBE_SENDS} messages per channel")
         probe = probe_channels(PROBE_SENDS)
         with tempfile.TemporaryDirectory(prefix="ceasefire-notify-", dir=options.workdir) as work:
             progress(f"working in {work}")
             results = run(options, Path(work))
-    info = RunInfo(started, (time.monotonic() - clock) / 60, before, others.seconds())
+    info = RunInfo(started, (time.monotonic() - clock) / 60, before, code, others.seconds())
     section = render(results, probe, options, info)
     print(section)
     if options.write:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,7 +114,8 @@ def enqueue_for_version(
     event = incident_event(dep, incident, version)
     explanation = explain_event(dep.scenario, event, incident.access)
     routing = route(dep.scenario.policy, event, ZoneInfo(dep.scenario.info.time_zone))
-    queued = []
+    queued: list[str] = []
+    steps: list[NotificationVersion] = []
     for contact_id, rules in explanation.recipients.items():
         contact = dep.scenario.policy.contact(contact_id)
         assert contact is not None
@@ -132,8 +134,10 @@ def enqueue_for_version(
                 deadline,
                 version.at,
                 version.author_org,
+                steps,
             )
         )
+    _log_steps(conn, steps)
     return queued
 
 
@@ -150,7 +154,10 @@ def _queue(
     deadline: datetime,
     now: datetime,
     author_org: str,
+    steps: list[NotificationVersion] | None = None,
 ) -> str:
+    """Insert a notification and its first step; with `steps`, the step's log leaf is left
+    for the caller to append together with others (one sequencer round-trip)."""
     notification_id = str(uuid.uuid4())
     store.insert_notification(
         conn,
@@ -187,6 +194,7 @@ def _queue(
             "escalated_from": escalated_from,
             "ack_deadline": deadline.isoformat(),
         },
+        steps,
     )
     return notification_id
 
@@ -199,11 +207,21 @@ def _step(
     event: str,
     author_org: str,
     content: dict[str, Any],
+    pending: list[NotificationVersion] | None = None,
 ) -> None:
-    """Store one step of a notification and its log leaf (committed to: it names who was told)."""
+    """Store one step of a notification and its log leaf (committed to: it names who was
+    told) — or, given `pending`, collect the step for `_log_steps` to append with others."""
     version = NotificationVersion(notification_id, number, at, event, author_org, content)
     store.insert_version(conn, version)
-    log_store.append(conn, [(log.notification_entry(version), new_secret(), True)])
+    if pending is None:
+        _log_steps(conn, [version])
+    else:
+        pending.append(version)
+
+
+def _log_steps(conn: Any, steps: list[NotificationVersion]) -> None:
+    if steps:
+        log_store.append(conn, [(log.notification_entry(s), new_secret(), True) for s in steps])
 
 
 # --- acknowledgement ---------------------------------------------------------------------
@@ -408,6 +426,10 @@ Send = Callable[[list[str], Message], str | None]
 """Deliver a message to channel URLs; return None on success, else the error."""
 
 
+SENDERS = 8
+"""Messages sent at once: a channel may take tens of milliseconds (an SMTP handshake)."""
+
+
 def deliver_due(
     dep: Deployment,
     send: Send,
@@ -415,11 +437,15 @@ def deliver_due(
     now: datetime | None = None,
     limit: int = 50,
 ) -> int:
-    """Claim due notifications, deliver each, record the outcome; return how many were tried."""
-    now = now or utcnow()
+    """Claim due notifications, deliver them (several at once), record each outcome as it
+    comes; return how many were tried. `now` is injected by tests; otherwise each outcome
+    is stamped when it happened."""
     with dep.db.begin() as conn:
-        claimed = store.claim_due(conn, now, LEASE, limit)
-    for notification in claimed:
+        claimed = store.claim_due(conn, now or utcnow(), LEASE, limit)
+    if not claimed:
+        return 0
+
+    def attempt(notification: Notification) -> None:
         urls = dep.channels.get(notification.contact_id, [])
         error = "no channel is configured for this contact point" if not urls else None
         if error is None:
@@ -427,7 +453,11 @@ def deliver_due(
                 error = send(urls, render(dep, notification))
             except Exception as exc:  # a channel's failure is the attempt's outcome
                 error = f"{type(exc).__name__}: {exc}"
-        _record_attempt(dep, notification.id, error, utcnow() if now is None else now)
+        _record_attempt(dep, notification.id, error, now or utcnow())
+
+    with ThreadPoolExecutor(max_workers=min(SENDERS, len(claimed))) as pool:
+        for done in [pool.submit(attempt, n) for n in claimed]:
+            done.result()
     return len(claimed)
 
 

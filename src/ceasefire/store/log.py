@@ -55,12 +55,12 @@ class StoredCheckpoint:
 def append(conn: Connection, entries: list[tuple[Entry, bytes, bool]]) -> list[int]:
     """Give each (entry, secret, committed) the next index and store its leaf (content
     committed to with the secret's content salt when `committed`); return the indexes."""
-    conn.execute(
+    end = conn.execute(
         update(log_state)
         .where(log_state.c.id == 1)
         .values(next_index=log_state.c.next_index + len(entries))
-    )
-    end = conn.execute(select(log_state.c.next_index).where(log_state.c.id == 1)).scalar_one()
+        .returning(log_state.c.next_index)
+    ).scalar_one()
     first = int(end) - len(entries)
     rows: list[dict[str, Any]] = []
     for offset, (entry, secret, committed) in enumerate(entries):
