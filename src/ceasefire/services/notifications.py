@@ -445,7 +445,7 @@ def deliver_due(
     if not claimed:
         return 0
 
-    def attempt(notification: Notification) -> None:
+    def attempt(notification: Notification) -> tuple[str, str | None, datetime]:
         urls = dep.channels.get(notification.contact_id, [])
         error = "no channel is configured for this contact point" if not urls else None
         if error is None:
@@ -453,55 +453,54 @@ def deliver_due(
                 error = send(urls, render(dep, notification))
             except Exception as exc:  # a channel's failure is the attempt's outcome
                 error = f"{type(exc).__name__}: {exc}"
-        _record_attempt(dep, notification.id, error, now or utcnow())
+        return notification.id, error, now or utcnow()
 
     with ThreadPoolExecutor(max_workers=min(SENDERS, len(claimed))) as pool:
-        for done in [pool.submit(attempt, n) for n in claimed]:
-            done.result()
+        outcomes = list(pool.map(attempt, claimed))
+    with dep.db.begin() as conn:  # one write for the batch: SQLite has a single writer
+        for notification_id, error, at in outcomes:
+            _record_attempt(conn, notification_id, error, at)
     return len(claimed)
 
 
-def _record_attempt(
-    dep: Deployment, notification_id: str, error: str | None, now: datetime
-) -> None:
-    with dep.db.begin() as conn:
-        current = store.get(conn, notification_id, for_update=True)
-        if current is None or current.status != "sending":
-            return  # someone else recorded it (its lease ran out and it was retried)
-        attempts = current.attempts + 1
-        number = current.version + 1
-        if error is None:
-            store.update_notification(
-                conn,
-                current.id,
-                status="sent",
-                attempts=attempts,
-                version=number,
-                sent_at=now,
-                last_error=None,
-                next_attempt_at=None,
-            )
-            _step(conn, current.id, number, now, "delivered", SYSTEM, {"attempt": attempts})
-            return
-        dead = attempts >= MAX_ATTEMPTS or error.startswith("no channel")
+def _record_attempt(conn: Any, notification_id: str, error: str | None, now: datetime) -> None:
+    current = store.get(conn, notification_id, for_update=True)
+    if current is None or current.status != "sending":
+        return  # someone else recorded it (its lease ran out and it was retried)
+    attempts = current.attempts + 1
+    number = current.version + 1
+    if error is None:
         store.update_notification(
             conn,
             current.id,
-            status="dead" if dead else "retrying",
+            status="sent",
             attempts=attempts,
             version=number,
-            last_error=error[:1000],
-            next_attempt_at=None if dead else now + backoff(attempts),
+            sent_at=now,
+            last_error=None,
+            next_attempt_at=None,
         )
-        _step(
-            conn,
-            current.id,
-            number,
-            now,
-            "dead" if dead else "failed",
-            SYSTEM,
-            {"attempt": attempts, "error": error[:1000]},
-        )
+        _step(conn, current.id, number, now, "delivered", SYSTEM, {"attempt": attempts})
+        return
+    dead = attempts >= MAX_ATTEMPTS or error.startswith("no channel")
+    store.update_notification(
+        conn,
+        current.id,
+        status="dead" if dead else "retrying",
+        attempts=attempts,
+        version=number,
+        last_error=error[:1000],
+        next_attempt_at=None if dead else now + backoff(attempts),
+    )
+    _step(
+        conn,
+        current.id,
+        number,
+        now,
+        "dead" if dead else "failed",
+        SYSTEM,
+        {"attempt": attempts, "error": error[:1000]},
+    )
 
 
 # --- reading -----------------------------------------------------------------------------
