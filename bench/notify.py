@@ -10,10 +10,12 @@ log worker and notification dispatcher) as its own process, after `ceasefire ini
 pack's demo users and `ceasefire token create jmc.ru.monitor`; on PostgreSQL in a temporary
 database created on the given server and dropped afterwards. The benchmark process runs the
 receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an HTTP webhook
-receiver for `mod-azerbaijan-duty` (json://).
+receiver for `mod-azerbaijan-duty` and `rpk-duty` (json://, one path each).
 
 It then posts public shelling reports as `jmc.ru.monitor` (the rule
-`jmc-russian-staff-violation` notifies both ministries), open-loop: report i is scheduled at
+`jmc-russian-staff-violation` notifies both ministries; between 20:00 and 06:00 deployment
+time the rule `night-violation` also tells the peacekeepers' duty officer, so a run at night
+carries three messages per report), open-loop: report i is scheduled at
 i / rate seconds, sent from a thread pool with httpx. Each POST's return and each message's
 arrival are stamped with time.time() in this process; messages are matched to reports by the
 record URL in their text (`/incidents/<id>`), and duplicates by `X-Ceasefire-Idempotency-Key`.
@@ -81,6 +83,10 @@ REPORTER = "jmc.ru.monitor"
 EMAIL = "e-mail to mod-armenia-duty (SMTP)"
 WEBHOOK = "webhook to mod-azerbaijan-duty (json://)"
 CHANNELS = (EMAIL, WEBHOOK)
+"""the channels measured: each report must reach both ministries"""
+NIGHT = "webhook to rpk-duty (json://)"
+"""the peacekeepers' duty officer, told of violations at night only: carried, not measured"""
+HOOK_PATHS = {"/hook": WEBHOOK, "/rpk": NIGHT}
 HEADER = "X-Ceasefire-Idempotency-Key"
 RECORD_URL = re.compile(
     r"/incidents/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -259,7 +265,8 @@ def webhook_server(arrivals: Arrivals) -> ThreadingHTTPServer:
                 message = str(json.loads(body).get("message", ""))
             except (ValueError, AttributeError):
                 message = body.decode("utf-8", "replace")
-            arrivals.add(WEBHOOK, at, self.headers.get(HEADER, ""), message)
+            channel = HOOK_PATHS.get(self.path, f"webhook {self.path}")
+            arrivals.add(channel, at, self.headers.get(HEADER, ""), message)
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -277,6 +284,7 @@ class Receivers:
     arrivals: Arrivals
     mailto: str
     webhook: str
+    night: str
 
 
 @contextmanager
@@ -296,6 +304,7 @@ def receivers() -> Iterator[Receivers]:
                 mailto=f"mailto://{LOOPBACK}:{smtp_port}?from=desk@ceasefire.invalid"
                 "&to=mod-armenia-duty@demo.invalid&mode=insecure",
                 webhook=f"json://{LOOPBACK}:{hook.server_address[1]}/hook",
+                night=f"json://{LOOPBACK}:{hook.server_address[1]}/rpk",
             )
         finally:
             hook.shutdown()
@@ -328,7 +337,11 @@ def service_env(data_dir: Path, database_url: str, port: int, wiring: Receivers)
         CEASEFIRE_HOST=LOOPBACK,
         CEASEFIRE_PORT=str(port),
         CEASEFIRE_CONTACT_CHANNELS=json.dumps(
-            {"mod-armenia-duty": [wiring.mailto], "mod-azerbaijan-duty": [wiring.webhook]}
+            {
+                "mod-armenia-duty": [wiring.mailto],
+                "mod-azerbaijan-duty": [wiring.webhook],
+                "rpk-duty": [wiring.night],
+            }
         ),
         CEASEFIRE_LANG="en",
     )
@@ -629,6 +642,13 @@ class Outbox:
     stamps: dict[str, tuple[float, float | None]]
     """notification id -> (created_at, sent_at) as POSIX times"""
 
+    reports: int
+    """reports behind these notifications (the load's and the warm-up's)"""
+
+    @property
+    def per_report(self) -> float:
+        return sum(self.contacts.values()) / self.reports if self.reports else math.nan
+
     @property
     def waiting(self) -> int:
         """Notifications not yet delivered (nor given up): still queued or in flight."""
@@ -733,7 +753,7 @@ def trend(accepted: list[Sent], measured: list[Arrival]) -> tuple[float, float]:
     return median_of(ordered[:tenth]), median_of(ordered[-tenth:])
 
 
-def read_outbox(database_url: str) -> Outbox:
+def read_outbox(database_url: str, reports: int) -> Outbox:
     engine = create_engine(database_url)
     c = notifications.c
     try:
@@ -748,6 +768,7 @@ def read_outbox(database_url: str) -> Outbox:
             statuses={str(s): int(n) for s, n in statuses},
             contacts={str(contact): int(n) for contact, n in contacts},
             failed_attempts=int(failed),
+            reports=reports,
             stamps={
                 str(i): (created.timestamp(), sent.timestamp() if sent else None)
                 for i, created, sent in stamps
@@ -807,7 +828,24 @@ def serve_errors(log: Path) -> int:
     )
 
 
-def bench_database(database: str, database_url: str, workdir: Path, options: Options) -> RunResult:
+@dataclass(frozen=True)
+class Observed:
+    """What one database's run saw, before any analysis."""
+
+    sent: list[Sent]
+    load_seconds: float
+    drain_seconds: float
+    warm: set[str]
+    arrivals: list[Arrival]
+    """messages in by the end of the drain"""
+    outbox: Outbox
+    stranded: tuple[int, int]
+    log: Path
+    stop_seconds: float
+
+
+def observe(database: str, database_url: str, workdir: Path, options: Options) -> Observed:
+    """Start the receivers and the service, warm up, drive the load, drain, stop."""
     workdir.mkdir(parents=True)
     with receivers() as wiring:
         with running_service(workdir, database_url, wiring) as service:
@@ -823,26 +861,44 @@ def bench_database(database: str, database_url: str, workdir: Path, options: Opt
             drained = wait_for(wiring.arrivals, wanted, DRAIN_SECONDS)
             time.sleep(SETTLE_SECONDS)  # a late duplicate still counts
             arrivals = wiring.arrivals.snapshot()  # what came after this is not counted
-            outbox = read_outbox(database_url)
+            outbox = read_outbox(database_url, len(warm) + sum(1 for s in sent if s.incident))
             progress(f"{database}: drained in {drained:.1f} s; stopping serve")
         time.sleep(SETTLE_SECONDS)  # a message sent just before the end is in by now
         stranded = stranded_after_stop(database_url, wiring.arrivals.snapshot())
-    result = RunResult(database, database_version(database_url), sent, load_seconds, drained)
-    result.stranded = stranded
-    analyse(result, arrivals, warm)
-    result.outbox = outbox
+    return Observed(
+        sent=sent,
+        load_seconds=load_seconds,
+        drain_seconds=drained,
+        warm=warm,
+        arrivals=arrivals,
+        outbox=outbox,
+        stranded=stranded,
+        log=service.log,
+        stop_seconds=service.stop_seconds,
+    )
+
+
+def bench_database(database: str, database_url: str, workdir: Path, options: Options) -> RunResult:
+    seen = observe(database, database_url, workdir, options)
+    result = RunResult(
+        database, database_version(database_url), seen.sent, seen.load_seconds, seen.drain_seconds
+    )
+    analyse(result, seen.arrivals, seen.warm)
     ids = {sent.incident for sent in result.accepted}
-    result.stages = stages(outbox, [a for a in arrivals if a.incident in ids])
-    result.serve_errors = serve_errors(service.log)
-    result.stop_seconds = service.stop_seconds
+    result.outbox = seen.outbox
+    result.stages = stages(seen.outbox, [a for a in seen.arrivals if a.incident in ids])
+    result.stranded = seen.stranded
+    result.serve_errors = serve_errors(seen.log)
+    result.stop_seconds = seen.stop_seconds
     for channel in result.channels:
-        if channel.latencies:
-            progress(
-                f"{database}: {channel.channel}: median "
-                f"{duration(statistics.median(channel.latencies))}, p99 "
-                f"{duration(percentile(channel.latencies, 0.99))}, lost {channel.lost}, "
-                f"duplicates {channel.duplicates}"
-            )
+        if not channel.latencies:
+            continue  # no report was accepted
+        progress(
+            f"{database}: {channel.channel}: median "
+            f"{duration(statistics.median(channel.latencies))}, p99 "
+            f"{duration(percentile(channel.latencies, 0.99))}, lost {channel.lost}, "
+            f"duplicates {channel.duplicates}"
+        )
     return result
 
 
@@ -1080,7 +1136,8 @@ def outbox_line(result: RunResult) -> str:
 def meaning(result: RunResult) -> str:
     """One sentence: did the dispatcher keep up with the load (the queue empty when the drain
     ended, and the latency not growing through the run), and what the latency is made of."""
-    offered = 2 * result.answer_rate
+    per_report = result.outbox.per_report if result.outbox else math.nan
+    offered = per_report * result.answer_rate
     rate = result.stages.throughput if result.stages else math.nan
     waiting = result.outbox.waiting if result.outbox else 0
     early, late = (
@@ -1100,9 +1157,9 @@ def meaning(result: RunResult) -> str:
     )
     return (
         f"On {result.database} the dispatcher did not keep up: it delivered {rate:.1f} "
-        f"messages/s while reports created {offered:.1f} (two per report), so the queue and "
-        f"the latency grew through the run (first "
-        f"tenth of the reports: median {early}; last tenth: {late}) and {left}."
+        f"messages/s while reports created {offered:.1f} ({per_report:.1f} per report), so "
+        f"the queue and the latency grew through the run (first tenth of the reports: "
+        f"median {early}; last tenth: {late}) and {left}."
     )
 
 
@@ -1229,7 +1286,15 @@ def diagnostics(results: list[RunResult], probe: Probe) -> list[str]:
         f"does this for every message. Creating a "
         f"default SSL context (`ssl.create_default_context()`) takes "
         f"{duration(probe.ssl_context)} here (median); Apprise {apprise.__version__}'s SMTP "
-        f"client creates one for every connection, even with `mode=insecure`.",
+        f"client creates one for every connection, even with `mode=insecure`; "
+        + (
+            "the service gives it contexts that read the system's CA directory lazily "
+            "(`ceasefire.delivery.channels.LazyTrustSSL`), which is why an e-mail costs "
+            "less than that."
+            if channels.use_lazy_trust()
+            else "this system's CA directory does not hold the whole CA file, so the service "
+            "leaves that as it is and every e-mail pays for it."
+        ),
         "Notifications in the database at the end of the drain: "
         + " ".join(outbox_line(r) for r in results)
         + " Messages without the "

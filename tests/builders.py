@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ceasefire.domain.incidents import IncidentDraft
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def violation(**changes: Any) -> dict[str, Any]:
-    """A drone-observed shelling near Taghavard, as JSON the API accepts."""
-    started = (NOW - timedelta(hours=3)).isoformat()
-    ended = (NOW - timedelta(hours=2, minutes=50)).isoformat()
+def last_noon(zone: str = "Asia/Baku") -> datetime:
+    """The latest noon in the reference deployment's time zone at least an hour ago: a report
+    recorded then meets the daytime rules only (the pack's `night-violation` rule adds the
+    peacekeepers between 20:00 and 06:00), whenever the tests run."""
+    local = (NOW - timedelta(hours=1)).astimezone(ZoneInfo(zone))
+    noon = datetime.combine(local.date(), time(12), local.tzinfo)
+    return (noon if noon <= local else noon - timedelta(days=1)).astimezone(UTC)
+
+
+DAYTIME = last_noon()
+
+
+def violation(at: datetime = NOW, **changes: Any) -> dict[str, Any]:
+    """A drone-observed shelling near Taghavard, 3 hours before `at`, as JSON the API accepts."""
+    started = (at - timedelta(hours=3)).isoformat()
+    ended = (at - timedelta(hours=2, minutes=50)).isoformat()
     body: dict[str, Any] = {
         "category": "shelling",
         "title": "Mortar impacts east of Taghavard",
@@ -48,5 +61,5 @@ def violation(**changes: Any) -> dict[str, Any]:
     return body
 
 
-def violation_draft(**changes: Any) -> IncidentDraft:
-    return IncidentDraft.model_validate(violation(**changes))
+def violation_draft(at: datetime = NOW, **changes: Any) -> IncidentDraft:
+    return IncidentDraft.model_validate(violation(at, **changes))

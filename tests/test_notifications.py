@@ -23,10 +23,10 @@ from fastapi.testclient import TestClient
 
 from ceasefire.delivery import channels, messages, worker
 from ceasefire.services import incidents, log, notifications
-from ceasefire.services.deployment import Deployment, utcnow
+from ceasefire.services.deployment import Deployment
 from ceasefire.web.app import create_app
 
-from .builders import violation_draft
+from .builders import DAYTIME, violation_draft
 from .conftest import csrf_of
 
 
@@ -144,7 +144,9 @@ def deliver(dep: Deployment, now: Any = None) -> int:
 
 
 def report(dep: Deployment, viewer: Any, user: str, **changes: Any) -> Any:
-    return incidents.report_incident(dep, viewer(user), violation_draft(**changes))
+    """Recorded at noon, so that only the daytime rules apply."""
+    draft = violation_draft(DAYTIME, **changes)
+    return incidents.report_incident(dep, viewer(user), draft, now=DAYTIME)
 
 
 def test_russian_contingent_violation_notifies_both_ministries_in_their_languages(  # type: ignore[no-untyped-def]
@@ -223,7 +225,7 @@ def test_the_acknowledgement_link_works_once_and_only_once(  # type: ignore[no-u
 def test_an_unacknowledged_message_escalates_on_time(wired, viewer, mailbox) -> None:  # type: ignore[no-untyped-def]
     report(wired, viewer, "jmc.ru.monitor", classification="restricted",
            restricted_to=["mod-armenia", "mod-azerbaijan"])  # fmt: skip
-    t0 = utcnow()
+    t0 = DAYTIME
     deliver(wired, now=t0)
     assert notifications.escalate_overdue(wired, now=t0 + timedelta(minutes=14)) == []
     escalated = notifications.escalate_overdue(wired, now=t0 + timedelta(minutes=16))
@@ -253,7 +255,7 @@ def test_nothing_is_lost_while_the_mail_server_is_down(wired, viewer, mailbox) -
     for n in range(3):
         report(wired, viewer, "rpk.monitor", category="livestock", observations=[],
                title=f"Cow {n} strayed")  # fmt: skip
-    t0 = utcnow()
+    t0 = DAYTIME
     assert deliver(wired, now=t0) == 3
     states = notifications.inbox(wired, viewer("rpk.duty"))
     assert {n.status for n in states} == {"retrying"}
@@ -314,7 +316,8 @@ def test_two_dispatchers_deliver_a_thousand_messages_once_each(  # type: ignore[
 
 
 def test_the_worker_round_escalates_then_delivers(wired, viewer, mailbox) -> None:  # type: ignore[no-untyped-def]
-    report(wired, viewer, "rpk.monitor", category="livestock", observations=[])
+    draft = violation_draft(category="livestock", observations=[])  # no violation: any hour
+    incidents.report_incident(wired, viewer("rpk.monitor"), draft)  # now: nothing is overdue
     assert worker.run_once(wired) == 1
     assert [str(m["To"]) for m in mailbox.received] == ["rpk-duty@demo.invalid"]
 

@@ -42,13 +42,21 @@ class Database:
         self.engine.dispose()
 
 
+POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 20}
+"""Connections a process keeps, and how many more it may open at a busy moment: the web
+app's request threads (up to 40), the dispatcher's senders and the log worker run at once.
+A connection beyond `pool_size` is closed when given back, so a pool smaller than the usual
+concurrency keeps opening connections (on SQLite, each with its PRAGMAs) under load. Three
+processes (two app processes and a worker) stay within PostgreSQL's default 100."""
+
+
 def create_engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **POOL)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
