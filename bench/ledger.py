@@ -64,6 +64,7 @@ from ceasefire.store import log as log_store
 from ceasefire.store import migrate
 from ceasefire.store.accounts import user_by_name
 from ceasefire.store.db import Database
+from ceasefire.store.notifications import NotificationVersion
 from ceasefire.store.tables import log_leaves, log_nodes, log_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -443,8 +444,12 @@ class ReportPath:
         return self.median(WITH_LOG) / self.median(without)
 
 
-def _no_log(conn: Any, version: IncidentVersion) -> int:
-    """Stands in for `log.record_version`: logs nothing."""
+def _no_log(
+    conn: Any, version: IncidentVersion, steps: Sequence[NotificationVersion] = ()
+) -> int:
+    """Stands in for `log.record_version`: logs the notification steps, not the version."""
+    if steps:
+        log_store.append(conn, log_service.notification_leaves(steps))
     return -1
 
 
@@ -456,8 +461,8 @@ def _no_append(conn: Any, entries: list[tuple[Entry, bytes, bool]]) -> list[int]
 @contextmanager
 def variant_of_log(variant: str) -> Iterator[None]:
     """Run the block with the log as `variant` says (this process only): NO_VERSION_LEAF
-    replaces `services.log.record_version` by a no-op; NO_LEAVES also `store.log.append`,
-    through which every other leaf of the report (its notifications' steps) is written."""
+    replaces `services.log.record_version` by one that logs the notifications' steps only;
+    NO_LEAVES also replaces `store.log.append`, so that no leaf is written at all."""
     record_version, append = log_service.record_version, log_store.append
     if variant in (NO_VERSION_LEAF, NO_LEAVES):
         log_service.record_version = _no_log

@@ -3,6 +3,8 @@ and organisation names for its audience, and only what its organisation may see.
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
 from ceasefire.i18n import translations
@@ -14,19 +16,19 @@ from ceasefire.store import notifications as notification_store
 from ceasefire.store.notifications import Notification
 
 
-def render(dep: Deployment, notification: Notification) -> Message:
+def render(dep: Deployment, conn: Connection, notification: Notification) -> Message:
+    """The message for one notification, read through `conn`."""
     contact = dep.scenario.policy.contact(notification.contact_id)
     if contact is None:
         raise LookupError(f"contact point {notification.contact_id} is no longer in the policy")
     reader = contact_viewer(dep.scenario, contact)
     _ = translations(reader.language).gettext
-    with dep.db.read() as conn:
-        incident = incident_store.get_incident(conn, notification.record_id)
-        answer = (
-            notification_store.replies_of(conn, reply_id=notification.reply_id)
-            if notification.reply_id
-            else []
-        )
+    incident = incident_store.get_incident(conn, notification.record_id)
+    answer = (
+        notification_store.replies_of(conn, reply_id=notification.reply_id)
+        if notification.reply_id
+        else []
+    )
     if incident is None:
         raise LookupError(f"record {notification.record_id} is gone")
     shown = incidents.present_incident(dep, reader, incident)

@@ -471,10 +471,10 @@ def _record_version(
         content=draft.model_dump(mode="json"),
     )
     store.insert_version(conn, version, viewer.user_id)
-    log.record_version(conn, version)
     incident = store.get_incident(conn, incident_id)
     assert incident is not None
-    notifications.enqueue_for_version(conn, dep, incident, version)
+    steps = notifications.enqueue_for_version(conn, dep, incident, version)
+    log.record_version(conn, version, steps)
     return incident
 
 

@@ -16,7 +16,7 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -115,11 +115,22 @@ def reply_entry(reply: Reply) -> Entry:
     )
 
 
-def record_version(conn: Any, version: IncidentVersion) -> int:
-    """Log one incident version in the caller's transaction; return its leaf index."""
+def record_version(
+    conn: Any, version: IncidentVersion, steps: Sequence[NotificationVersion] = ()
+) -> int:
+    """Log an incident version, and the first steps of the notifications it caused, in the
+    caller's transaction; return the version's leaf index. Call it last before the commit:
+    on PostgreSQL the sequencer row stays locked from here to the end of the transaction."""
     secret = new_secret()
     committed = version.classification is not Classification.public
-    return store.append(conn, [(version_entry(version, secret), secret, committed)])[0]
+    leaf = (version_entry(version, secret), secret, committed)
+    return store.append(conn, [leaf, *notification_leaves(steps)])[0]
+
+
+def notification_leaves(steps: Sequence[NotificationVersion]) -> list[tuple[Entry, bytes, bool]]:
+    """The log leaves of notification steps, to append (always committed to: a step names
+    who was told, which not every reader of the record may know)."""
+    return [(notification_entry(step), new_secret(), True) for step in steps]
 
 
 def record_corroboration(

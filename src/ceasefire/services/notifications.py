@@ -109,36 +109,33 @@ def explain_event(scenario: Scenario, event: Event, access: authz.Access) -> Exp
 
 def enqueue_for_version(
     conn: Any, dep: Deployment, incident: Incident, version: IncidentVersion
-) -> list[str]:
-    """Route an incident version and queue its notifications (in the caller's transaction)."""
+) -> list[NotificationVersion]:
+    """Route an incident version and queue its notifications (in the caller's transaction);
+    return their first steps, for the caller to log with the version (`log.record_version`)."""
     event = incident_event(dep, incident, version)
     explanation = explain_event(dep.scenario, event, incident.access)
     routing = route(dep.scenario.policy, event, ZoneInfo(dep.scenario.info.time_zone))
-    queued: list[str] = []
     steps: list[NotificationVersion] = []
     for contact_id, rules in explanation.recipients.items():
         contact = dep.scenario.policy.contact(contact_id)
         assert contact is not None
         deadline = version.at + routing.deadlines[contact_id]
-        queued.append(
-            _queue(
-                conn,
-                dep,
-                contact,
-                "incident",
-                incident.id,
-                version.version,
-                rules,
-                0,
-                None,
-                deadline,
-                version.at,
-                version.author_org,
-                steps,
-            )
+        _queue(
+            conn,
+            dep,
+            contact,
+            "incident",
+            incident.id,
+            version.version,
+            rules,
+            0,
+            None,
+            deadline,
+            version.at,
+            version.author_org,
+            steps,
         )
-    _log_steps(conn, steps)
-    return queued
+    return steps
 
 
 def _queue(
@@ -221,7 +218,7 @@ def _step(
 
 def _log_steps(conn: Any, steps: list[NotificationVersion]) -> None:
     if steps:
-        log_store.append(conn, [(log.notification_entry(s), new_secret(), True) for s in steps])
+        log_store.append(conn, log.notification_leaves(steps))
 
 
 # --- acknowledgement ---------------------------------------------------------------------
@@ -433,37 +430,65 @@ SENDERS = 8
 def deliver_due(
     dep: Deployment,
     send: Send,
-    render: Callable[[Deployment, Notification], Message],
+    render: Callable[[Deployment, Any, Notification], Message],
     now: datetime | None = None,
     limit: int = 50,
 ) -> int:
-    """Claim due notifications, deliver them (several at once), record each outcome as it
-    comes; return how many were tried. `now` is injected by tests; otherwise each outcome
-    is stamped when it happened."""
+    """Claim due notifications, render them (reading what they are about through one
+    connection), deliver them several at once, and record the outcomes in one transaction;
+    return how many were tried. `now` is injected by tests; otherwise each outcome is stamped
+    when it happened."""
     with dep.db.begin() as conn:
         claimed = store.claim_due(conn, now or utcnow(), LEASE, limit)
     if not claimed:
         return 0
+    with dep.db.read() as conn:
+        rendered = [_rendered(dep, conn, render, notification) for notification in claimed]
 
-    def attempt(notification: Notification) -> tuple[str, str | None, datetime]:
+    def attempt(job: tuple[Notification, Message | str]) -> tuple[str, str | None, datetime]:
+        notification, message = job
         urls = dep.channels.get(notification.contact_id, [])
-        error = "no channel is configured for this contact point" if not urls else None
-        if error is None:
+        if isinstance(message, str):
+            error: str | None = message
+        elif not urls:
+            error = "no channel is configured for this contact point"
+        else:
             try:
-                error = send(urls, render(dep, notification))
+                error = send(urls, message)
             except Exception as exc:  # a channel's failure is the attempt's outcome
                 error = f"{type(exc).__name__}: {exc}"
         return notification.id, error, now or utcnow()
 
     with ThreadPoolExecutor(max_workers=min(SENDERS, len(claimed))) as pool:
-        outcomes = list(pool.map(attempt, claimed))
+        outcomes = list(pool.map(attempt, zip(claimed, rendered, strict=True)))
     with dep.db.begin() as conn:  # one write for the batch: SQLite has a single writer
+        steps: list[NotificationVersion] = []
         for notification_id, error, at in outcomes:
-            _record_attempt(conn, notification_id, error, at)
+            _record_attempt(conn, notification_id, error, at, steps)
+        _log_steps(conn, steps)  # last: the sequencer is locked from here to the commit
     return len(claimed)
 
 
-def _record_attempt(conn: Any, notification_id: str, error: str | None, now: datetime) -> None:
+def _rendered(
+    dep: Deployment,
+    conn: Any,
+    render: Callable[[Deployment, Any, Notification], Message],
+    notification: Notification,
+) -> Message | str:
+    """The message, or why it could not be written (the attempt's outcome)."""
+    try:
+        return render(dep, conn, notification)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _record_attempt(
+    conn: Any,
+    notification_id: str,
+    error: str | None,
+    now: datetime,
+    steps: list[NotificationVersion],
+) -> None:
     current = store.get(conn, notification_id, for_update=True)
     if current is None or current.status != "sending":
         return  # someone else recorded it (its lease ran out and it was retried)
@@ -480,7 +505,7 @@ def _record_attempt(conn: Any, notification_id: str, error: str | None, now: dat
             last_error=None,
             next_attempt_at=None,
         )
-        _step(conn, current.id, number, now, "delivered", SYSTEM, {"attempt": attempts})
+        _step(conn, current.id, number, now, "delivered", SYSTEM, {"attempt": attempts}, steps)
         return
     dead = attempts >= MAX_ATTEMPTS or error.startswith("no channel")
     store.update_notification(
@@ -500,6 +525,7 @@ def _record_attempt(conn: Any, notification_id: str, error: str | None, now: dat
         "dead" if dead else "failed",
         SYSTEM,
         {"attempt": attempts, "error": error[:1000]},
+        steps,
     )
 
 
