@@ -7,6 +7,8 @@ an acknowledged write survives a power cut; PostgreSQL is used as configured.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: Engine = create_engine_for(url)
+        self.writers = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        """SQLite has one writer at a time. Writers of this process queue here, and are let
+        in as soon as the one before them commits; left to SQLite's busy handler, they would
+        poll with sleeps of up to 100 ms, and under load some would wait for seconds."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -28,7 +34,7 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A transaction: committed when the block ends, rolled back if it raises."""
-        with self.engine.connect() as conn:
+        with self.writers, self.engine.connect() as conn:
             conn.execution_options(writer=True)
             with conn.begin():
                 yield conn
