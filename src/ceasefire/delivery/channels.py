@@ -103,10 +103,12 @@ senders = threading.local()
 
 
 def sender() -> apprise.Apprise:
-    """This thread's Apprise instance, emptied (building one reads Apprise's translations)."""
+    """This thread's Apprise instance, emptied (building one reads Apprise's translations).
+    It sends in the calling thread: the dispatcher already sends from several threads, and
+    Apprise would otherwise start a thread pool for every message."""
     instance: apprise.Apprise | None = getattr(senders, "apprise", None)
     if instance is None:
-        instance = senders.apprise = apprise.Apprise()
+        instance = senders.apprise = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
     instance.clear()
     return instance
 
