@@ -5,8 +5,8 @@
     .venv/bin/python bench/notify.py --rate 20 --seconds 60 \\
         --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-For each database it starts, in a temporary directory, a real `ceasefire serve` (web app,
-log worker and notification dispatcher) as its own process, after `ceasefire init`, the
+For each database it starts, in a temporary directory, a real `ceasefire serve` (web app
+and log worker, and the notification dispatcher in a process it starts), after `ceasefire init`, the
 pack's demo users and `ceasefire token create jmc.ru.monitor`; on PostgreSQL in a temporary
 database created on the given server and dropped afterwards. The benchmark process runs the
 receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an HTTP webhook

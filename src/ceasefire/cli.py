@@ -155,10 +155,7 @@ def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | No
             daemon=True,
         ),
         threading.Thread(
-            target=dispatcher.run,
-            args=(dep, settings.dispatch_interval_seconds, stop),
-            name="dispatcher",
-            daemon=True,
+            target=dispatcher.supervise, args=(settings, stop), name="dispatcher", daemon=True
         ),
     ]
     for worker in workers:
@@ -174,7 +171,7 @@ def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | No
     finally:
         stop.set()
         for worker in workers:
-            worker.join(timeout=10)
+            worker.join(timeout=dispatcher.STOP_SECONDS + 5)
 
 
 DEMO_WITNESSES = (("witness.mod-armenia.demo", 8101), ("witness.mod-azerbaijan.demo", 8102))
