@@ -8,8 +8,8 @@
 For each database it starts, in a temporary directory, a real `ceasefire serve` (web app
 and log worker, and the notification dispatcher in a process it starts), after `ceasefire init`, the
 pack's demo users and `ceasefire token create jmc.ru.monitor`; on PostgreSQL in a temporary
-database created on the given server and dropped afterwards. The benchmark process runs the
-receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an HTTP webhook
+database created on the given server and dropped afterwards. A process of the benchmark's
+own runs the receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an HTTP webhook
 receiver for `mod-azerbaijan-duty` and `rpk-duty` (json://, one path each).
 
 It then posts public shelling reports as `jmc.ru.monitor` (the rule
@@ -33,6 +33,7 @@ import email
 import hashlib
 import json
 import math
+import multiprocessing
 import os
 import platform
 import re
@@ -214,10 +215,13 @@ class Arrival:
 
 @dataclass
 class Arrivals:
-    """Every message the receivers took, in order; shared by their threads."""
+    """Every message the receivers took, in order. In the receivers' process each one is
+    forwarded (as a plain tuple) to the benchmark process, which keeps them."""
 
     items: list[Arrival] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    forward: Any = None
+    """the receivers' process: a multiprocessing queue to the benchmark process"""
 
     def add(self, channel: str, at: float, key: str, message_text: str) -> None:
         found = RECORD_URL.search(message_text)
@@ -226,6 +230,9 @@ class Arrivals:
             ids = UUID.findall(message_text)
             key = ids[-1] if ids else ""
         incident = found.group(1) if found else None
+        if self.forward is not None:
+            self.forward.put((channel, at, key, incident, keyed))
+            return
         with self.lock:
             self.items.append(Arrival(channel, at, key, incident, keyed))
 
@@ -287,31 +294,58 @@ class Receivers:
     night: str
 
 
-@contextmanager
-def receivers() -> Iterator[Receivers]:
-    """The SMTP server and the webhook receiver on loopback, stopped when the block ends."""
-    arrivals = Arrivals()
+def run_receivers(forward: Any, ports: Any, stop: Any) -> None:
+    """The receivers' process: an SMTP server and a webhook receiver on loopback, until
+    `stop` is set. They run apart from the load generator, as a real mail server and a real
+    webhook would: in one process, the two would slow each other down and the dispatcher's
+    sends with them."""
+    arrivals = Arrivals(forward=forward)
     smtp_port = free_port()
     controller = Controller(SmtpSink(arrivals), hostname=LOOPBACK, port=smtp_port)
     controller.start()
+    hook = webhook_server(arrivals)
+    thread = threading.Thread(target=hook.serve_forever, name="webhook", daemon=True)
+    thread.start()
+    ports.put((smtp_port, hook.server_address[1]))
+    stop.wait()
+    hook.shutdown()
+    hook.server_close()
+    controller.stop()
+
+
+@contextmanager
+def receivers() -> Iterator[Receivers]:
+    """The receivers, in a process of their own, stopped when the block ends; what they take
+    is kept in this process's `Arrivals` by a thread reading their queue."""
+    spawn = multiprocessing.get_context("spawn")
+    forward, ports, stop = spawn.Queue(), spawn.Queue(), spawn.Event()
+    process = spawn.Process(target=run_receivers, args=(forward, ports, stop), daemon=True)
+    process.start()
+    arrivals = Arrivals()
+
+    def keep() -> None:
+        while (item := forward.get()) is not None:
+            with arrivals.lock:
+                arrivals.items.append(Arrival(*item))
+
+    keeper = threading.Thread(target=keep, name="arrivals", daemon=True)
+    keeper.start()
     try:
-        hook = webhook_server(arrivals)
-        thread = threading.Thread(target=hook.serve_forever, name="webhook", daemon=True)
-        thread.start()
-        try:
-            yield Receivers(
-                arrivals,
-                mailto=f"mailto://{LOOPBACK}:{smtp_port}?from=desk@ceasefire.invalid"
-                "&to=mod-armenia-duty@demo.invalid&mode=insecure",
-                webhook=f"json://{LOOPBACK}:{hook.server_address[1]}/hook",
-                night=f"json://{LOOPBACK}:{hook.server_address[1]}/rpk",
-            )
-        finally:
-            hook.shutdown()
-            hook.server_close()
-            thread.join(timeout=STOP_SECONDS)
+        smtp_port, hook_port = ports.get(timeout=STARTUP_SECONDS)
+        yield Receivers(
+            arrivals,
+            mailto=f"mailto://{LOOPBACK}:{smtp_port}?from=desk@ceasefire.invalid"
+            "&to=mod-armenia-duty@demo.invalid&mode=insecure",
+            webhook=f"json://{LOOPBACK}:{hook_port}/hook",
+            night=f"json://{LOOPBACK}:{hook_port}/rpk",
+        )
     finally:
-        controller.stop()
+        stop.set()
+        process.join(STOP_SECONDS)
+        if process.is_alive():
+            process.kill()
+        forward.put(None)
+        keeper.join(STOP_SECONDS)
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -1133,6 +1167,10 @@ def outbox_line(result: RunResult) -> str:
     )
 
 
+def messages_per_report(result: RunResult) -> str:
+    return f"{result.outbox.per_report:.1f}" if result.outbox else "?"
+
+
 def meaning(result: RunResult) -> str:
     """One sentence: did the dispatcher keep up with the load (the queue empty when the drain
     ended, and the latency not growing through the run), and what the latency is made of."""
@@ -1320,14 +1358,17 @@ def render(results: list[RunResult], probe: Probe, options: Options, info: RunIn
         header(results, options, info),
         f"Load: {options.reports} public shelling reports by `{REPORTER}`, scheduled "
         f"open-loop at {options.rate:g} per second for {options.seconds:g} s (POST "
-        f"/api/v1/incidents from {WORKERS} httpx threads), each notifying both ministries; "
-        f"{WARMUP_REPORTS} warm-up reports before it are not counted. A real `ceasefire serve` "
-        f"(dispatcher interval 0.25 s, the default) on loopback delivers to an aiosmtpd server "
-        f"and a webhook receiver run by the benchmark.",
+        f"/api/v1/incidents from {WORKERS} httpx threads), each notifying both ministries "
+        f"(and, between 20:00 and 06:00 Baku time, the peacekeepers' duty officer: "
+        f"{' and '.join(f'{r.database} {messages_per_report(r)}' for r in results)} messages "
+        f"per report in this run); {WARMUP_REPORTS} warm-up reports before it are not counted. "
+        f"A real `ceasefire serve` (dispatcher interval 0.25 s, the default) on loopback "
+        f"delivers to an aiosmtpd server and a webhook receiver run in a process of the "
+        f"benchmark's own.",
         *results_tables(results),
         f"Report-to-delivery is the time from the POST's answer at the load generator to the "
-        f"message's arrival at the receiver (both stamped with time.time() in the benchmark "
-        f"process), for the first message of each report on each channel, a lost message "
+        f"message's arrival at the receiver (both stamped with time.time(), on the same "
+        f"clock), for the first message of each report on each channel, a lost message "
         f"counting as slower than any that came; *lost* counts "
         f"accepted reports with no message on that channel {DRAIN_SECONDS:.0f} s after the "
         f"load ended, *duplicates* messages that repeat an `{HEADER}` already received. Send "
