@@ -9,8 +9,8 @@ For each database it starts, in a temporary directory, a real `ceasefire serve` 
 and log worker, and the notification dispatcher in a process it starts), after `ceasefire init`, the
 pack's demo users and `ceasefire token create jmc.ru.monitor`; on PostgreSQL in a temporary
 database created on the given server and dropped afterwards. A process of the benchmark's
-own runs the receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an HTTP webhook
-receiver for `mod-azerbaijan-duty` and `rpk-duty` (json://, one path each).
+own runs the receivers: an SMTP server (aiosmtpd) for `mod-armenia-duty` (mailto://) and an
+HTTP webhook receiver for `mod-azerbaijan-duty` and `rpk-duty` (json://, one path each).
 
 It then posts public shelling reports as `jmc.ru.monitor` (the rule
 `jmc-russian-staff-violation` notifies both ministries; between 20:00 and 06:00 deployment
