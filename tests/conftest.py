@@ -28,6 +28,8 @@ from ceasefire.store.accounts import user_by_name
 from ceasefire.store.db import Database
 from ceasefire.web.app import create_app
 
+from .mail import Mailbox, free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
@@ -206,3 +208,11 @@ def browser_for(settings: Settings, dep: Deployment) -> Iterator:  # type: ignor
     yield get
     for test_client in clients.values():
         test_client.close()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(free_port())
+    box.start()
+    yield box
+    box.stop()

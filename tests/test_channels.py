@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from ceasefire.delivery import channels
 from ceasefire.services.notifications import Message
 from tests.conftest import require
-from tests.test_notifications import free_port
+from tests.mail import free_port
 
 
 def certificate(

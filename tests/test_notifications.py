@@ -5,20 +5,16 @@ is lost while the mail server is down, and two dispatchers never deliver twice."
 
 from __future__ import annotations
 
-import email
 import json
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from email.message import Message as Mail
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from ceasefire.delivery import channels, messages, worker
@@ -28,49 +24,7 @@ from ceasefire.web.app import create_app
 
 from .builders import DAYTIME, violation_draft
 from .conftest import csrf_of
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Mailbox:
-    """A real SMTP server on loopback that keeps what it receives."""
-
-    port: int
-    received: list[Mail] = field(default_factory=list)
-    controller: Controller | None = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def url(self, to: str) -> str:
-        return f"mailto://127.0.0.1:{self.port}?from=desk@ceasefire.invalid&to={to}&mode=insecure"
-
-    def texts(self) -> list[str]:
-        return [_text(mail) for mail in self.received]
-
-
-def _text(mail: Mail) -> str:
-    for part in mail.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode(part.get_content_charset() or "utf-8")
-    raise AssertionError("no text part")
+from .mail import Mailbox
 
 
 @dataclass
@@ -87,14 +41,6 @@ class Receiver:
 
     def keys(self) -> list[str]:
         return [headers["X-Ceasefire-Idempotency-Key"] for headers, _body in self.received]
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox(free_port())
-    box.start()
-    yield box
-    box.stop()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from ceasefire.store.db import Database
 
 from .builders import DAYTIME, violation_draft
 from .conftest import REFERENCE_PACK, require
-from .test_notifications import Mailbox, free_port
+from .mail import Mailbox, free_port
 
 CEASEFIRE = Path(sys.executable).with_name("ceasefire")
 WAIT_SECONDS = 30.0
@@ -64,17 +64,9 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def inbox() -> Iterator[Mailbox]:
-    box = Mailbox(free_port())
-    box.start()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
-def deployment(tmp_path: Path, inbox: Mailbox) -> Iterator[tuple[Deployment, dict[str, str]]]:
+def deployment(tmp_path: Path, mailbox: Mailbox) -> Iterator[tuple[Deployment, dict[str, str]]]:
     """A fresh SQLite deployment with the demo users, and the environment `serve` needs to
-    run it with the Armenian ministry's desk wired to the inbox."""
+    run it with the Armenian ministry's desk wired to the mailbox."""
     require(Path("/proc").is_dir(), "Linux's /proc (to find serve's dispatcher process)")
     settings = Settings(
         data_dir=tmp_path / "var",
@@ -96,7 +88,7 @@ def deployment(tmp_path: Path, inbox: Mailbox) -> Iterator[tuple[Deployment, dic
         CEASEFIRE_HOST="127.0.0.1",
         CEASEFIRE_PORT=str(free_port()),
         CEASEFIRE_CONTACT_CHANNELS=json.dumps(
-            {"mod-armenia-duty": [inbox.url("mod-armenia-duty@demo.invalid")]}
+            {"mod-armenia-duty": [mailbox.url("mod-armenia-duty@demo.invalid")]}
         ),
     )
     yield dep, env
@@ -113,7 +105,7 @@ def report(dep: Deployment) -> None:
 
 
 def test_serve_restarts_its_dispatcher_and_takes_it_along_when_it_stops(
-    deployment: tuple[Deployment, dict[str, str]], inbox: Mailbox, tmp_path: Path
+    deployment: tuple[Deployment, dict[str, str]], mailbox: Mailbox, tmp_path: Path
 ) -> None:
     dep, env = deployment
     log = (tmp_path / "serve.log").open("wb")
@@ -121,13 +113,13 @@ def test_serve_restarts_its_dispatcher_and_takes_it_along_when_it_stops(
     try:
         first = wait_until(lambda: dispatchers_of(serve.pid), "the dispatcher process")
         report(dep)
-        wait_until(lambda: len(inbox.received) == 1, "the first message")
+        wait_until(lambda: len(mailbox.received) == 1, "the first message")
 
         (dead,) = first
         os.kill(dead, signal.SIGKILL)
         wait_until(lambda: dispatchers_of(serve.pid) - {dead}, "a new dispatcher process")
         report(dep)
-        wait_until(lambda: len(inbox.received) == 2, "the message after the restart")
+        wait_until(lambda: len(mailbox.received) == 2, "the message after the restart")
         assert serve.poll() is None  # serve itself went on
 
         (last,) = dispatchers_of(serve.pid)
