@@ -23,9 +23,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 demo: $(VENV)/.installed
 	$(BIN)/ceasefire demo
 
+# The slow tests (the crash harness: a few minutes per database) run when
+# CEASEFIRE_SLOW_TESTS=1, as in CI.
+SLOW := $(if $(filter 1,$(CEASEFIRE_SLOW_TESTS)),,-m "not slow")
+
 ## test: lint, type-check and run every test (PostgreSQL too when CEASEFIRE_TEST_POSTGRES_URL is set)
 test: $(VENV)/.installed-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(SLOW)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
