@@ -333,17 +333,6 @@ def render(outcomes: list[Outcome], command: str, started: datetime) -> str:
     )
 
 
-def write_section(path: Path, body: str) -> None:
-    current = path.read_text(encoding="utf-8")
-    block = f"{MARK_BEGIN}\n{body.rstrip()}\n{MARK_END}"
-    if MARK_BEGIN in current and MARK_END in current:
-        head, rest = current.split(MARK_BEGIN, 1)
-        current = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        current = current.rstrip() + "\n\n" + block + "\n"
-    path.write_text(current, encoding="utf-8")
-
-
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description="Crash harness (see the module docstring).")
     parser.add_argument("--kills", type=int, default=20, help="kills per database (20)")
@@ -368,7 +357,7 @@ def main(argv: Sequence[str]) -> int:
     section = render(outcomes, command.strip(), started)
     print(section)
     if not args.no_write:
-        write_section(rig.DOCS, section)
+        rig.write_section(rig.DOCS, section, MARK_BEGIN, MARK_END)
     return 0
 
 

@@ -1390,13 +1390,14 @@ replaces only its own section (between its markers), so each benchmark keeps its
 """
 
 
-def write_section(path: Path, body: str) -> None:
-    """Replace this benchmark's section of `path`, re-read just now; other sections stay."""
+def write_section(path: Path, body: str, begin: str = MARK_BEGIN, end: str = MARK_END) -> None:
+    """Replace a benchmark's section of `path` (this one's unless `begin` and `end` name
+    another's), re-read just now; other sections stay."""
     current = path.read_text(encoding="utf-8") if path.exists() else INTRO
-    block = f"{MARK_BEGIN}\n{body.rstrip()}\n{MARK_END}"
-    if MARK_BEGIN in current and MARK_END in current:
-        head, rest = current.split(MARK_BEGIN, 1)
-        updated = head + block + rest.split(MARK_END, 1)[1]
+    block = f"{begin}\n{body.rstrip()}\n{end}"
+    if begin in current and end in current:
+        head, rest = current.split(begin, 1)
+        updated = head + block + rest.split(end, 1)[1]
     else:
         updated = current.rstrip() + "\n\n" + block + "\n"
     staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
