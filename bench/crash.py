@@ -27,6 +27,7 @@ It prints the results as Markdown and replaces its own section of docs/benchmark
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -44,7 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, select
+from sqlalchemy import Connection, create_engine, func, select
 
 import notify as rig  # bench/notify.py: receivers, service environment, report bodies
 from ceasefire.config import Settings
@@ -107,7 +108,7 @@ def witness(data_dir: Path, database_url: str, workdir: Path) -> Iterator[tuple[
     threading.Thread(target=server.serve_forever, name="witness", daemon=True).start()
     url = f"http://{rig.LOOPBACK}:{server.server_address[1]}"
     try:
-        yield it, f'[{{"vkey": "{signer.verifier.vkey}", "url": "{url}"}}]'
+        yield it, json.dumps([{"vkey": signer.verifier.vkey, "url": url}])
     finally:
         server.shutdown()
         server.server_close()
@@ -154,6 +155,10 @@ class Outcome:
     audit: str = ""
 
 
+def leaf_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(log_leaves)).scalar_one())
+
+
 def check(outcome: Outcome, database_url: str, arrivals: list[rig.Arrival]) -> None:
     acknowledged = set(outcome.traffic.acknowledged)
     engine = create_engine(database_url)
@@ -169,7 +174,7 @@ def check(outcome: Outcome, database_url: str, arrivals: list[rig.Arrival]) -> N
             rows = conn.execute(
                 select(notifications.c.id, notifications.c.record_id, notifications.c.contact_id)
             ).all()
-            outcome.log_size = len(list(conn.execute(select(log_leaves.c.idx))))
+            outcome.log_size = leaf_count(conn)
     finally:
         engine.dispose()
     outcome.missing = len(acknowledged - present)
@@ -239,7 +244,7 @@ def settle(
                         notifications.c.status.in_(["pending", "sending", "retrying"])
                     )
                 ).first()
-                size = len(list(conn.execute(select(log_leaves.c.idx))))
+                size = leaf_count(conn)
             state = observer.state()
             if waiting is None and state is not None and state.size == size:
                 break

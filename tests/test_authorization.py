@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from ceasefire.domain.incidents import IncidentDraft
 from ceasefire.services import attachments, bundles, incidents, log, notifications
 
-from .builders import DAYTIME, violation
+from .builders import DAYTIME, violation, violation_draft
 from .conftest import csrf_of
 
 USERS = (
@@ -416,7 +416,7 @@ def test_inbox_acknowledgement_and_desk_by_user(
     user, dep, viewer, client, auth, browser_for
 ) -> None:  # type: ignore[no-untyped-def]
     incident = incidents.report_incident(
-        dep, viewer("jmc.ru.monitor"), IncidentDraft.model_validate(violation(DAYTIME)), now=DAYTIME
+        dep, viewer("jmc.ru.monitor"), violation_draft(DAYTIME), now=DAYTIME
     )  # public, by day: both ministries' duty officers are told, and no one else
     headers = auth(user)
     inbox = client.get("/api/v1/notifications", headers=headers).json()["items"]

@@ -23,8 +23,9 @@ from cryptography.x509.oid import NameOID
 
 from ceasefire.delivery import channels
 from ceasefire.services.notifications import Message
-from tests.conftest import require
-from tests.mail import free_port
+
+from .conftest import require
+from .mail import free_port
 
 
 def certificate(

@@ -423,6 +423,9 @@ Send = Callable[[list[str], Message], str | None]
 """Deliver a message to channel URLs; return None on success, else the error."""
 
 
+Render = Callable[[Deployment, Any, Notification], Message]
+"""Write a notification's message, reading what it is about through the given connection."""
+
 SENDERS = 8
 """Messages sent at once: a channel may take tens of milliseconds (an SMTP handshake)."""
 
@@ -430,7 +433,7 @@ SENDERS = 8
 def deliver_due(
     dep: Deployment,
     send: Send,
-    render: Callable[[Deployment, Any, Notification], Message],
+    render: Render,
     now: datetime | None = None,
     limit: int = 50,
 ) -> int:
@@ -472,7 +475,7 @@ def deliver_due(
 def _rendered(
     dep: Deployment,
     conn: Any,
-    render: Callable[[Deployment, Any, Notification], Message],
+    render: Render,
     notification: Notification,
 ) -> Message | str:
     """The message, or why it could not be written (the attempt's outcome)."""

@@ -48,12 +48,13 @@ class Database:
         self.engine.dispose()
 
 
-POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 20}
-"""Connections a process keeps, and how many more it may open at a busy moment: the web
-app's request threads (up to 40), the dispatcher's senders and the log worker run at once.
-A connection beyond `pool_size` is closed when given back, so a pool smaller than the usual
-concurrency keeps opening connections (on SQLite, each with its PRAGMAs) under load. Three
-processes (two app processes and a worker) stay within PostgreSQL's default 100."""
+POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 0}
+"""At most 20 connections a process, opened as needed and kept: the web app's request
+threads (up to 40) and the log worker share them, and a request beyond 20 at once waits for
+one. (A connection beyond `pool_size` would be closed when given back, so a small pool with
+overflow keeps opening connections under load, on SQLite each with its PRAGMAs.) Two app
+processes, their dispatchers (a few connections each) and a worker stay within PostgreSQL's
+default of 100."""
 
 
 def create_engine_for(url: str) -> Engine:
