@@ -48,13 +48,13 @@ class Database:
         self.engine.dispose()
 
 
-POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 0}
-"""At most 20 connections a process, opened as needed and kept: the web app's request
-threads (up to 40) and the log worker share them, and a request beyond 20 at once waits for
-one. (A connection beyond `pool_size` would be closed when given back, so a small pool with
-overflow keeps opening connections under load, on SQLite each with its PRAGMAs.) Two app
-processes, their dispatchers (a few connections each) and a worker stay within PostgreSQL's
-default of 100."""
+POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 20}
+"""Connections a process keeps (20), and how many more it may open at a busy moment (20):
+the web app's request threads (up to 40) and the log worker run at once. A connection beyond
+`pool_size` is closed when given back, so a smaller pool keeps opening connections under
+load (on SQLite, each with its PRAGMAs). On PostgreSQL, whose default `max_connections` is
+100, that allows two app processes (each with its dispatcher, which needs a few) and a
+worker; for more, raise `max_connections`."""
 
 
 def create_engine_for(url: str) -> Engine:
