@@ -191,11 +191,12 @@ def check(outcome: Outcome, database_url: str, arrivals: list[rig.Arrival]) -> N
 def run_database(database: str, database_url: str, workdir: Path, kills: int) -> Outcome:
     outcome = Outcome(database)
     data_dir, log = workdir / "data", workdir / "serve.log"
+    pack = rig.night_pack(workdir)
     with rig.receivers() as wiring:
         port = rig.free_port()
-        env = rig.service_env(data_dir, database_url, port, wiring)
+        env = rig.service_env(data_dir, pack, database_url, port, wiring)
         rig.run_cli(["init"], env)
-        rig.load_demo_users(data_dir, database_url)
+        rig.load_demo_users(data_dir, pack, database_url)
         token = rig.run_cli(["token", "create", rig.REPORTER, "--label", "crash"], env).strip()
         url = f"http://{rig.LOOPBACK}:{port}"
         with witness(data_dir, database_url, workdir) as (observer, witnesses):
