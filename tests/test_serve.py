@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
 
 from ceasefire.config import Settings
@@ -25,6 +26,7 @@ from ceasefire.store.db import Database
 
 from .builders import DAYTIME, violation_draft
 from .conftest import REFERENCE_PACK, require
+from .conftest import _postgres_database as postgres_database
 from .mail import Mailbox, free_port
 
 CEASEFIRE = Path(sys.executable).with_name("ceasefire")
@@ -63,14 +65,15 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-@pytest.fixture
-def deployment(tmp_path: Path, mailbox: Mailbox) -> Iterator[tuple[Deployment, dict[str, str]]]:
-    """A fresh SQLite deployment with the demo users, and the environment `serve` needs to
-    run it with the Armenian ministry's desk wired to the mailbox."""
+def prepare(
+    tmp_path: Path, mailbox: Mailbox, database_url: str
+) -> tuple[Deployment, dict[str, str]]:
+    """A fresh deployment with the demo users, and the environment `serve` needs to run it
+    with the Armenian ministry's desk wired to the mailbox."""
     require(Path("/proc").is_dir(), "Linux's /proc (to find serve's dispatcher process)")
     settings = Settings(
         data_dir=tmp_path / "var",
-        database_url=f"sqlite:///{tmp_path / 'serve.db'}",
+        database_url=database_url,
         scenario=REFERENCE_PACK,
         secret_key="test-secret-" + uuid.uuid4().hex,
     )
@@ -91,8 +94,24 @@ def deployment(tmp_path: Path, mailbox: Mailbox) -> Iterator[tuple[Deployment, d
             {"mod-armenia-duty": [mailbox.url("mod-armenia-duty@demo.invalid")]}
         ),
     )
+    return dep, env
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, mailbox: Mailbox) -> Iterator[tuple[Deployment, dict[str, str]]]:
+    dep, env = prepare(tmp_path, mailbox, f"sqlite:///{tmp_path / 'serve.db'}")
     yield dep, env
-    db.dispose()
+    dep.db.dispose()
+
+
+@pytest.fixture
+def postgres_deployment(
+    tmp_path: Path, mailbox: Mailbox
+) -> Iterator[tuple[Deployment, dict[str, str]]]:
+    for url in postgres_database():
+        dep, env = prepare(tmp_path, mailbox, url)
+        yield dep, env
+        dep.db.dispose()
 
 
 def report(dep: Deployment) -> None:
@@ -134,3 +153,53 @@ def test_serve_restarts_its_dispatcher_and_takes_it_along_when_it_stops(
     said = (tmp_path / "serve.log").read_bytes()
     assert b"the dispatcher process exited" in said
     assert b"Finished server process" in said  # a graceful shutdown, not a kill
+
+
+def answers(env: dict[str, str]) -> bool:
+    try:
+        url = f"http://127.0.0.1:{env['CEASEFIRE_PORT']}/login"
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_several_web_processes_on_postgresql_with_the_dispatcher_in_a_worker(
+    postgres_deployment: tuple[Deployment, dict[str, str]], mailbox: Mailbox, tmp_path: Path
+) -> None:
+    dep, env = postgres_deployment
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen(
+        [str(CEASEFIRE), "serve", "--workers", "2", "--no-dispatch"],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        wait_until(lambda: answers(env), "serve to answer")
+        # uvicorn's two web processes are the only processes serve started: no dispatcher
+        wait_until(lambda: len(dispatchers_of(serve.pid)) == 2, "two web processes")
+        report(dep)
+        time.sleep(2 * Settings().dispatch_interval_seconds + 1)
+        assert mailbox.received == []  # nobody delivers yet
+        worker = subprocess.Popen([str(CEASEFIRE), "worker"], env=env, stdout=log, stderr=log)
+        wait_until(lambda: len(mailbox.received) == 1, "the message from `ceasefire worker`")
+        assert len(dispatchers_of(serve.pid)) == 2
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=WAIT_SECONDS)
+    finally:
+        for process in (serve, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+        log.close()
+
+
+def test_several_web_processes_are_refused_on_sqlite(
+    deployment: tuple[Deployment, dict[str, str]],
+) -> None:
+    _dep, env = deployment
+    done = subprocess.run(
+        [str(CEASEFIRE), "serve", "--workers", "2"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "--workers" in done.stderr and "PostgreSQL" in done.stderr

@@ -127,18 +127,43 @@ def init(
     )
 
 
+MAX_WEB_PROCESSES = 32
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, max=MAX_WEB_PROCESSES, help="Web processes (more than 1: PostgreSQL)"),
+    ] = 1,
+    dispatch: Annotated[
+        bool,
+        typer.Option(
+            "--dispatch/--no-dispatch",
+            help="Deliver notifications (--no-dispatch when `ceasefire worker` runs instead)",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web pages and the API (upgrades the schema first)."""
     settings = _settings()
     dep = _deployment()
-    _serve(settings, dep, host, port)
+    if workers > 1 and dep.db.is_sqlite:
+        _fail(_("--workers: several web processes need PostgreSQL (SQLite has one writer)"))
+    _serve(settings, dep, host, port, workers, dispatch)
 
 
-def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | None) -> None:
+def _serve(
+    settings: Settings,
+    dep: Deployment,
+    host: str | None,
+    port: int | None,
+    processes: int = 1,
+    dispatch: bool = True,
+) -> None:
+    """The web app (in this process, or in `processes` processes uvicorn starts), the log
+    worker in this process, and unless told not to, the notification dispatcher."""
     import threading
 
     import uvicorn
@@ -153,16 +178,22 @@ def _serve(settings: Settings, dep: Deployment, host: str | None, port: int | No
             args=(dep, settings.checkpoint_interval_seconds, stop),
             name="log-worker",
             daemon=True,
-        ),
-        threading.Thread(
-            target=dispatcher.supervise, args=(settings, stop), name="dispatcher", daemon=True
-        ),
+        )
     ]
+    if dispatch:
+        workers.append(
+            threading.Thread(
+                target=dispatcher.supervise, args=(settings, stop), name="dispatcher", daemon=True
+            )
+        )
     for worker in workers:
         worker.start()
+    settings.session_secret()  # generated here once, before several processes read it
     try:
         uvicorn.run(
-            create_app(settings, dep),
+            create_app(settings, dep) if processes == 1 else "ceasefire.web.app:from_environment",
+            factory=processes > 1,
+            workers=processes if processes > 1 else None,
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",

@@ -10,7 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ceasefire import __version__
 from ceasefire.config import Settings
-from ceasefire.services.deployment import Deployment
+from ceasefire.services.deployment import Deployment, open_deployment
 from ceasefire.web import errors, pages
 from ceasefire.web.api import attachments, incidents, log, notifications, reference
 from ceasefire.web.deps import FailureWindow
@@ -51,3 +51,10 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         larger={"/api/v1/attachments": settings.max_attachment_bytes},
     )
     return app
+
+
+def from_environment() -> FastAPI:
+    """The application as each of `ceasefire serve --workers N`'s processes builds it: settings
+    from the environment and configuration file, as the command that started them read them."""
+    settings = Settings()
+    return create_app(settings, open_deployment(settings))
