@@ -70,6 +70,11 @@ Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,79}$")]
 
 
+STORED: dict[str, bool] = {"stored": True}
+"""Validation context for a record read back from the database (`model_validate(…,
+context=STORED)`): what was checked on the way in is not walked again."""
+
+
 class Strict(BaseModel):
     """Base for input models: unknown fields are errors, strings are trimmed, NUL refused."""
 
@@ -77,7 +82,9 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _refuse_nul(cls, value: Any) -> Any:
+    def _refuse_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context is not None and info.context.get("stored") is True:
+            return value  # refused when it was written; the walk is most of a read's cost
         return _no_nul(value)
 
 

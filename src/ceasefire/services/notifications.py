@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Role, Viewer
 from ceasefire.domain.errors import Forbidden, InvalidInput, NotFound
-from ceasefire.domain.incidents import IncidentDraft
+from ceasefire.domain.incidents import STORED, IncidentDraft
 from ceasefire.domain.notifications import ContactPoint, Decision, Event, route, severity_of
 from ceasefire.domain.records import Incident, IncidentVersion
 from ceasefire.domain.scenario import Scenario
@@ -573,7 +573,9 @@ def explain_incident(dep: Deployment, viewer: Viewer, incident_id: str) -> list[
         versions = incident_store.versions_of(conn, incident_id)
     explanations = []
     for version in versions:
-        then = replace(incident, draft=IncidentDraft.model_validate(version.content))
+        then = replace(
+            incident, draft=IncidentDraft.model_validate(version.content, context=STORED)
+        )
         event = incident_event(dep, then, version)
         explanations.append(explain_event(dep.scenario, event, then.access))
     return explanations

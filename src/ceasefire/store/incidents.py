@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from ceasefire.domain.authorization import ReadScope
 from ceasefire.domain.classification import Classification
-from ceasefire.domain.incidents import IncidentDraft, Status
+from ceasefire.domain.incidents import STORED, IncidentDraft, Status
 from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
 from ceasefire.store.attachments import link_attachments
 from ceasefire.store.tables import (
@@ -181,7 +181,7 @@ def _incident(row: Any) -> Incident:
         author=row.username,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        draft=IncidentDraft.model_validate(row.content),
+        draft=IncidentDraft.model_validate(row.content, context=STORED),
         lat=row.lat,
         lon=row.lon,
     )
