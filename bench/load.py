@@ -345,7 +345,9 @@ class Workload:
     url: str
     requests: list[tuple[str, int, Request]]
     """(kind, weight, request)"""
-    token: str | None = None
+    token: str | None
+    settle: Callable[[], None]
+    """wait until what an overloaded step left behind is done"""
 
 
 @dataclass
@@ -441,6 +443,7 @@ def ramp(workload: Workload, options: Options, label: str) -> Ramp:
     rate = passed[-1] if passed else options.start / options.growth
     for _ in range(HOLD_TRIES):
         seed += 1
+        workload.settle()  # a failed step leaves requests and messages behind
         hold = asyncio.run(drive_step(workload, rate, options.hold, seed))
         result.holds.append(hold)
         rig.progress(
@@ -453,7 +456,27 @@ def ramp(workload: Workload, options: Options, label: str) -> Ramp:
     return result
 
 
-def service_workloads(service: Service) -> tuple[Workload, Workload]:
+QUIET_SECONDS = 0.1
+QUIET_TIMEOUT = 300.0
+
+
+def wait_quiet(url: str) -> None:
+    """Wait until `url` answers three times in a row within 100 ms: the server has worked
+    off what the last step left queued."""
+    deadline, quick = time.monotonic() + QUIET_TIMEOUT, 0
+    while quick < 3:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} was still slow {QUIET_TIMEOUT:.0f} s after the step")
+        started = time.monotonic()
+        try:
+            httpx.get(url, timeout=QUIET_TIMEOUT).raise_for_status()
+            quick = quick + 1 if time.monotonic() - started < QUIET_SECONDS else 0
+        except httpx.HTTPError:
+            quick = 0
+        time.sleep(0.2)
+
+
+def service_workloads(service: Service, database_url: str) -> tuple[Workload, Workload]:
     places, known = service.places, service.incidents
     reader = {"Authorization": f"Bearer {service.reader}"}
 
@@ -476,17 +499,25 @@ def service_workloads(service: Service) -> tuple[Workload, Workload]:
         params: dict[str, str | int] = {"bbox": bbox, "since": since, "limit": 500}
         return await client.get("/api/v1/incidents", params=params, headers=reader)
 
+    def settle() -> None:
+        wait_quiet(f"{service.url}/login")
+        wait_delivered(database_url)
+
     chosen = {"report": report, "read": read, "list": newest, "map": map_query}
-    mix = Workload("mix", service.url, [(k, w, chosen[k]) for k, w in MIX], service.writer)
-    reports = Workload("reports", service.url, [("report", 1, report)], service.writer)
-    return mix, reports
+    mix: list[tuple[str, int, Request]] = [(k, w, chosen[k]) for k, w in MIX]
+    return (
+        Workload("mix", service.url, mix, service.writer, settle),
+        Workload("reports", service.url, [("report", 1, report)], service.writer, settle),
+    )
 
 
 def bare_workload(url: str) -> Workload:
     async def store(client: httpx.AsyncClient, index: int) -> httpx.Response:
         return await client.post("/bare", json=report_body(index))
 
-    return Workload("bare insert", url, [("bare insert", 1, store)])
+    return Workload(
+        "bare insert", url, [("bare insert", 1, store)], None, lambda: wait_quiet(f"{url}/docs")
+    )
 
 
 # --- a database ---------------------------------------------------------------------------------
@@ -506,7 +537,7 @@ def bench_database(
     rig.progress(f"{database}: starting the service")
     with running_service(workdir, database_url, postgres, options.seed) as service:
         ramps = []
-        for workload in service_workloads(service):
+        for workload in service_workloads(service, database_url):
             ramps.append(ramp(workload, options, database))
             ramps[-1].drained = wait_delivered(database_url)  # the next starts with it empty
             rig.progress(f"  {database}: messages delivered {ramps[-1].drained:.0f} s later")

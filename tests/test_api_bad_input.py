@@ -397,6 +397,43 @@ def test_deeply_nested_json_under_the_byte_limit_is_a_client_error(  # type: ign
     assert written(dep) == before
 
 
+def polygon(vertices: int) -> dict[str, Any]:
+    """A GeoJSON polygon of `vertices` points around Taghavard, closed."""
+    ring = [[46.9 + (i % 1000) * 1e-5, 39.6 + (i // 1000) * 1e-5] for i in range(vertices)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def test_a_geometry_bomb_is_refused_before_it_is_read(client, auth, dep) -> None:  # type: ignore[no-untyped-def]
+    bomb = violation()
+    bomb["location"]["geometry"] = polygon(1_000_000)
+    body = json.dumps(bomb).encode()
+    before = written(dep)
+    response = client.post(INCIDENTS, headers={**auth(MONITOR), **JSON_HEADERS}, content=body)
+    assert response.status_code == 413, response.text  # on Content-Length, unread
+    assert error_of(response)["code"] == "too_large"
+    assert written(dep) == before
+
+
+def test_a_polygon_under_the_byte_limit_where_a_point_goes_is_refused_naming_it(  # type: ignore[no-untyped-def]
+    client, auth, dep
+) -> None:
+    for where in ("location", "point"):
+        body = violation()
+        if where == "location":
+            body["location"]["geometry"] = polygon(30_000)
+        else:
+            body["location"]["point"] = polygon(30_000)
+        content = json.dumps(body).encode()
+        assert len(content) < MAX_BODY
+        before = written(dep)
+        response = client.post(
+            INCIDENTS, headers={**auth(MONITOR), **JSON_HEADERS}, content=content
+        )
+        assert response.status_code == 422, response.text
+        assert error_of(response)["field"].startswith("location"), response.text
+        assert written(dep) == before
+
+
 # --- 4. bad query parameters on GET /api/v1/incidents --------------------------------------
 
 BAD_QUERIES = [
