@@ -307,6 +307,7 @@ REFERENCE = (
     "/api/v1/me",
     "/api/v1/categories",
     "/api/v1/places",
+    "/api/v1/places?q=Shusha",
     "/api/v1/organisations",
     "/api/v1/layers",
 )
@@ -316,6 +317,13 @@ REFERENCE = (
 def test_every_user_reads_the_deployments_reference_data(user, client, auth) -> None:  # type: ignore[no-untyped-def]
     for path in REFERENCE:
         assert client.get(path, headers=auth(user)).status_code == 200, path
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_every_user_gets_place_suggestions_on_pages(user, browser_for) -> None:  # type: ignore[no-untyped-def]
+    response = browser_for(user).get("/places/search", params={"q": "Shusha"})
+    assert response.status_code == 200
+    assert 'data-id="shusha"' in response.text
 
 
 ENDPOINTS = (
@@ -368,7 +376,15 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
 
 
 @pytest.mark.parametrize(
-    "path", ["/map", "/incidents", "/incidents/new", "/map/incidents.geojson", "/incidents/x"]
+    "path",
+    [
+        "/map",
+        "/incidents",
+        "/incidents/new",
+        "/map/incidents.geojson",
+        "/incidents/x",
+        "/places/search?q=Shusha",
+    ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:
     response = client.get(path, follow_redirects=False)

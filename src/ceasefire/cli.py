@@ -49,6 +49,7 @@ policy_app = typer.Typer(no_args_is_help=True, help="The notification policy: ex
 log_app = typer.Typer(no_args_is_help=True, help="The verifiable log: checkpoints and keys.")
 witness_app = typer.Typer(no_args_is_help=True, help="Run a party's witness of the log.")
 export_app = typer.Typer(no_args_is_help=True, help="Export what you may see, verifiably.")
+place_app = typer.Typer(no_args_is_help=True, help="The gazetteer: find places by any name.")
 app.add_typer(log_app, name="log")
 app.add_typer(policy_app, name="policy")
 app.add_typer(witness_app, name="witness")
@@ -57,6 +58,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(incident_app, name="incident")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(place_app, name="place")
 
 out = Console()
 err = Console(stderr=True)
@@ -476,6 +478,37 @@ def incident_report(
         raise typer.Exit(2) from None
     incident = _run(lambda: incidents.report_incident(dep, viewer, draft))
     print(incident.id)
+
+
+@place_app.command("search")
+def place_search(
+    query: Annotated[str, typer.Argument(help="Any name of the place, in any script")],
+    as_user: AsUser,
+    limit: Annotated[int, typer.Option(min=1, max=50)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Find places by any of their names (typos allowed), best matches first."""
+    from ceasefire.services import places
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    found = _run(lambda: places.search_places(dep, viewer, query, limit))
+    if as_json:
+        items = [
+            {"id": f.place.id, "name": f.name, "matched": f.matched, "score": f.score}
+            for f in found
+        ]
+        print(json.dumps({"items": items}, ensure_ascii=False, indent=1))
+        return
+    if not found:
+        err.print(_("No place has a name like that."))
+        raise typer.Exit(1)
+    table = Table()
+    for column in (_("Place"), _("Matched name"), _("Match"), "id"):
+        table.add_column(column)
+    for f in found:
+        _add_row(table, f.name, f.matched, f"{f.score:.2f}", f.place.id)
+    out.print(table)
 
 
 @incident_app.command("list")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ceasefire.config import Settings
+from ceasefire.domain.gazetteer import NameIndex
 from ceasefire.domain.scenario import Scenario
 from ceasefire.ledger.note import (
     COSIGNATURE_V1,
@@ -62,6 +63,12 @@ class Deployment:
     """Where recipients reach the service (acknowledgement links)."""
     channels: dict[str, list[str]]
     """Contact point id -> Apprise URLs, from configuration, over the pack's own."""
+    place_names: NameIndex = field(init=False, repr=False)
+    """Every name of every place of the scenario, for search."""
+
+    def __post_init__(self) -> None:
+        places = self.scenario.places
+        self.place_names = NameIndex((p.id, n.text) for p in places for n in p.names)
 
 
 def open_deployment(settings: Settings, db: Database | None = None) -> Deployment:

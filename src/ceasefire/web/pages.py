@@ -39,7 +39,7 @@ from ceasefire.domain.incidents import (
 from ceasefire.domain.naming import LANGUAGES, in_language
 from ceasefire.domain.records import IncidentQuery
 from ceasefire.i18n import LANGUAGE_NAMES, best_language, translations
-from ceasefire.services import accounts, incidents, log, notifications
+from ceasefire.services import accounts, incidents, log, notifications, places
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.web.deps import deployment, session_viewer
 from ceasefire.web.geojson import incidents_collection, layers_collection
@@ -305,9 +305,31 @@ def _query_from(request: Request, dep: Deployment, limit: int) -> IncidentQuery:
 # --- one incident ------------------------------------------------------------------------
 
 
+@router.get("/places/search")
+def place_search(
+    request: Request, dep: DepDep, viewer: ViewerDep, q: str = "", place_search: str = ""
+) -> HTMLResponse:
+    """Place suggestions as an HTML fragment: for the report form's field (HTMX sends it as
+    `place_search`) or any page's `q`."""
+    typed = (q or place_search).strip()[: places.MAX_QUERY].replace("\x00", "")
+    lang_viewer = _with_language(viewer, language(request, viewer))
+    found = places.search_places(dep, lang_viewer, typed) if typed else []
+    return render(request, "_place_hits.html", viewer, found=found, query=typed)
+
+
 @router.get("/incidents/new")
 def report_form(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
     return _render_form(request, dep, viewer, {}, None)
+
+
+def _exact_place(dep: Deployment, viewer: Viewer, typed: str) -> str | None:
+    """The place a typed name names without doubt (without JavaScript, nobody picked one)."""
+    try:
+        found = places.search_places(dep, viewer, typed, limit=2)
+    except DomainError:
+        return None
+    exact = [f for f in found if f.score == 1.0]
+    return exact[0].place.id if len(exact) == 1 else None
 
 
 @router.post("/incidents/new")
@@ -316,6 +338,8 @@ async def report(request: Request, dep: DepDep, viewer: ViewerDep) -> Response:
     values = {k: str(v) for k, v in form.items()}
     values["restricted_to"] = ",".join(str(v) for v in form.getlist("restricted_to"))
     check_csrf(request, values.get("csrf_token", ""))
+    if not values.get("place_id") and values.get("place_search", "").strip():
+        values["place_id"] = _exact_place(dep, viewer, values["place_search"]) or ""
     try:
         draft = draft_from_form(values, dep.scenario.info.time_zone, language(request, viewer))
         incident = incidents.report_incident(dep, viewer, draft)

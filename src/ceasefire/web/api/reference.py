@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
+from ceasefire.domain.scenario import Place
+from ceasefire.services import places as places_service
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.deps import api_viewer, deployment
 from ceasefire.web.geojson import layers_collection
@@ -50,21 +52,34 @@ def categories(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
 
 
 @router.get("/places")
-def places(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+def places(
+    dep: DepDep,
+    viewer: ViewerDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=places_service.MAX_QUERY,
+            description="Any name of the place, in any script, typos allowed: best matches first",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=places_service.MAX_RESULTS)] = 10,
+) -> dict[str, Any]:
     s = dep.scenario
-    return {
-        "items": [
-            {
-                "id": p.id,
-                "kind": p.kind,
-                "name": s.name_of(p.names, viewer.audience, viewer.language),
-                "lat": p.lat,
-                "lon": p.lon,
-                "approximate": p.coordinates == "approximate",
-            }
-            for p in s.places
-        ]
-    }
+
+    def item(place: Place) -> dict[str, Any]:
+        return {
+            "id": place.id,
+            "kind": place.kind,
+            "name": s.name_of(place.names, viewer.audience, viewer.language),
+            "lat": place.lat,
+            "lon": place.lon,
+            "approximate": place.coordinates == "approximate",
+        }
+
+    if q is None:
+        return {"items": [item(p) for p in s.places]}
+    found = places_service.search_places(dep, viewer, q, limit)
+    return {"items": [{**item(f.place), "matched": f.matched, "score": f.score} for f in found]}
 
 
 @router.get("/organisations")

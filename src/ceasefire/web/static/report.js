@@ -1,15 +1,18 @@
-// The report form on a phone: pick a place by typing any of its names, fill in the
-// position from the device, and show the violation fields only for violation categories.
+// The report form on a phone: pick a place by typing any of its names (in any script,
+// typos allowed: the server suggests), fill in the position from the device, and show the
+// violation fields only for violation categories.
 (function () {
   "use strict";
   var form = document.querySelector("form.report");
   if (!form) { return; }
   var search = form.elements.place_search, select = form.elements.place_id;
-  var options = document.querySelectorAll("#places option");
-  search.addEventListener("change", function () {
-    for (var i = 0; i < options.length; i++) {
-      if (options[i].value === search.value) { select.value = options[i].dataset.id; return; }
-    }
+  var hits = document.getElementById("place-hits");
+  hits.addEventListener("click", function (event) {  // a suggestion the server found
+    var hit = event.target.closest(".place-hit");
+    if (!hit) { return; }
+    select.value = hit.dataset.id;
+    search.value = hit.dataset.name;
+    hits.textContent = "";
   });
   var button = document.getElementById("use-location");
   if (navigator.geolocation) {
