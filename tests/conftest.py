@@ -131,6 +131,7 @@ def dep(prepared) -> Deployment:  # type: ignore[no-untyped-def]
         for name in RECORD_TABLES:
             conn.execute(tables.metadata.tables[name].delete())
         conn.execute(tables.log_state.update().values(next_index=0, integrated_size=0))
+        conn.execute(tables.places.delete().where(tables.places.c.source != "pack"))
     return deployment
 
 

@@ -308,6 +308,7 @@ REFERENCE = (
     "/api/v1/categories",
     "/api/v1/places",
     "/api/v1/places?q=Shusha",
+    "/api/v1/places.geojson",
     "/api/v1/organisations",
     "/api/v1/layers",
 )

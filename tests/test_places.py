@@ -5,17 +5,26 @@ search answers in the API, on the command line and in the report form."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from ceasefire.cli import app
+from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.gazetteer import NameIndex, fold
+from ceasefire.domain.incidents import IncidentDraft
 from ceasefire.domain.scenario import Scenario
+from ceasefire.services import accounts, incidents, places
+from ceasefire.services.deployment import Deployment, open_deployment
+from ceasefire.store import tables
+from ceasefire.store.accounts import user_by_name
 from ceasefire.store.incidents import get_incident
-from ceasefire.store.tables import incidents
+from ceasefire.web.app import create_app
 
+from .builders import violation
 from .conftest import csrf_of, sign_in
 
 ISSUE_EXAMPLES = ["Khankendi", "Xankəndi", "Степанакерт", "Ստեփանակերտ", "stepanakert"]
@@ -186,4 +195,178 @@ def test_without_javascript_a_name_typed_in_the_form_is_enough(browser_for, dep)
     answer = page.post("/incidents/new", data={**form, "place_search": "Nowhereville"})
     assert answer.status_code == 422
     with dep.db.read() as conn:
-        assert conn.execute(select(func.count()).select_from(incidents)).scalar_one() == 1
+        assert conn.execute(select(func.count()).select_from(tables.incidents)).scalar_one() == 1
+
+
+# --- importing and exporting the gazetteer ------------------------------------------------
+
+GEONAMES = Path(__file__).parent / "data" / "geonames"
+MAIN, ALTERNATES = GEONAMES / "AZ-excerpt.txt", GEONAMES / "AZ-alternates-excerpt.txt"
+
+
+def places_written(dep: Deployment) -> int:
+    with dep.db.read() as conn:
+        return conn.execute(select(func.count()).select_from(tables.places)).scalar_one()
+
+
+def test_a_geonames_dump_adds_its_places_with_their_names(dep, settings, viewer) -> None:  # type: ignore[no-untyped-def]
+    seen: list[int] = []
+    done = places.import_geonames(dep, MAIN, ALTERNATES, seen.append)
+    # six rows the gazetteer keeps (a river and a destroyed village are not); Xankandi is the
+    # pack's Stepanakert already
+    assert (done.read, done.added, done.updated, done.skipped) == (6, 5, 0, 1)
+    assert seen and seen[-1] == 6
+    fresh = open_deployment(settings, dep.db)  # as `serve` does when it starts again
+    tartar = fresh.gazetteer.place("gn-9000001")
+    assert tartar is not None and tartar.kind == "town" and tartar.coordinates == "geonames"
+    assert {(n.lang, n.text) for n in tartar.names} == {
+        ("en", "Tartar"),
+        ("az", "Tərtər"),
+        ("ru", "Тертер"),
+        ("hy", "Թարթառ"),
+        ("en", "Terter"),
+    }
+    kinds = {p.id: p.kind for p in fresh.gazetteer if p.id.startswith("gn-")}
+    assert kinds == {
+        "gn-9000001": "town", "gn-9000002": "town", "gn-9000003": "town",
+        "gn-9000004": "village", "gn-9000008": "region",
+    }  # fmt: skip
+    reader = viewer("am.liaison")
+    for query in ("Тертер", "Tərtər", "Թարթառ", "Terter", "Tartr"):
+        assert places.search_places(fresh, reader, query)[0].place.id == "gn-9000001", query
+    assert places.search_places(fresh, reader, "Барда")[0].place.id == "gn-9000002"
+    assert all(f.place.id != "gn-9000002" for f in places.search_places(fresh, reader, "Պարտավ"))
+    assert places.search_places(fresh, reader, "Xankandi")[0].place.id == "stepanakert"
+    # a report may name an imported place
+    draft = IncidentDraft.model_validate(violation(location={"place_id": "gn-9000001"}))
+    incident = incidents.report_incident(fresh, viewer("jmc.ru.monitor"), draft)
+    assert (incident.lat, incident.lon) == (tartar.lat, tartar.lon)
+    # importing again updates, and adds nothing
+    again = places.import_geonames(fresh, MAIN, ALTERNATES)
+    assert (again.added, again.updated) == (0, 5)
+
+
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ("1\tShort row\n", "columns"),
+        ("x" + "\t" * 18 + "\n", "geonameid"),
+        ("7\tBad\tBad\t\tnorth\t46\tP\tPPL" + "\t" * 11 + "\n", "latitude"),
+        ("7\tBad\tBad\t\t40\t200\tP\tPPL" + "\t" * 11 + "\n", "longitude"),
+    ],
+)
+def test_a_bad_geonames_line_is_named_and_nothing_is_written(  # type: ignore[no-untyped-def]
+    dep, tmp_path, line: str, where: str
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text(MAIN.read_text(encoding="utf-8") + line, encoding="utf-8")
+    before = places_written(dep)
+    with pytest.raises(InvalidInput) as refused:
+        places.import_geonames(dep, bad)
+    assert refused.value.field == f"bad.txt:11:{where}", refused.value.message
+    assert places_written(dep) == before
+
+
+def test_a_file_that_is_not_utf8_is_refused(dep, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("9\tBərdə".encode()[:6] + b"\xe9\xff\n")
+    with pytest.raises(InvalidInput) as refused:
+        places.import_geonames(dep, bad)
+    assert "UTF-8" in refused.value.message
+
+
+def test_the_gazetteer_round_trips_through_geojson(dep, settings) -> None:  # type: ignore[no-untyped-def]
+    places.import_geonames(dep, MAIN, ALTERNATES)
+    fresh = open_deployment(settings, dep.db)
+    token = accounts.create_token(fresh, "az.liaison")
+    with TestClient(create_app(settings, fresh)) as client:
+        answer = client.get("/api/v1/places.geojson", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/geo+json")
+    document = answer.json()
+    assert document["type"] == "FeatureCollection"
+    by_id = {f["id"]: f for f in document["features"]}
+    assert by_id["stepanakert"]["properties"]["name"] == "Xankəndi"  # the reader's name
+    lon, lat = by_id["stepanakert"]["geometry"]["coordinates"]  # RFC 7946: longitude first
+    place = fresh.gazetteer.place("stepanakert")
+    assert place is not None and (lat, lon) == (place.lat, place.lon)
+    exported = places.export_geojson(fresh, accounts.viewer_of(user(dep, "az.liaison")))
+    assert len(exported["features"]) == len(fresh.gazetteer)
+    # a partner's gazetteer: one new place, one the pack has (left alone), one updated
+    new = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [46.95, 40.1]},
+        "properties": {"id": "partner-orchard-7", "kind": "village",
+                       "names": [{"text": "Orchard 7", "lang": "en", "usage": "common"}]},
+    }  # fmt: skip
+    collection = {"type": "FeatureCollection", "features": [new, by_id["stepanakert"],
+                                                            by_id["gn-9000001"]]}  # fmt: skip
+    done = places.import_geojson(fresh, collection)
+    assert (done.read, done.added, done.updated, done.skipped) == (3, 1, 1, 1)
+    again = open_deployment(settings, dep.db)
+    assert (
+        places.search_places(again, accounts.viewer_of(user(dep, "az.liaison")), "Orchard 7")[
+            0
+        ].place.id
+        == "partner-orchard-7"
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"type": "Feature"}, "type"),
+        ({"type": "FeatureCollection", "features": {}}, "features"),
+        (
+            {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+             "geometry": {"type": "Polygon", "coordinates": [[[46, 40], [47, 40], [46, 41],
+             [46, 40]]]}}]},
+            "features.0.geometry",
+        ),
+        (
+            {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+             "id": "x1", "kind": "village", "names": [{"text": "X", "lang": "fr"}]},
+             "geometry": {"type": "Point", "coordinates": [46, 40]}}]},
+            "features.0.properties.names.0.lang",
+        ),
+        (
+            {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+             "id": "x1", "kind": "village", "names": [{"text": "X", "lang": "en"}]},
+             "geometry": {"type": "Point", "coordinates": [46, 100]}}]},
+            "features.0.properties.lat",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_geojson_is_refused_naming_the_feature_and_key(dep, document, field) -> None:  # type: ignore[no-untyped-def]
+    before = places_written(dep)
+    with pytest.raises(InvalidInput) as refused:
+        places.import_geojson(dep, document)
+    assert refused.value.field == field, refused.value.message
+    assert places_written(dep) == before
+
+
+def test_the_cli_imports_and_exports_the_gazetteer(settings, dep, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for key, value in {
+        "CEASEFIRE_DATA_DIR": str(settings.data_dir),
+        "CEASEFIRE_DATABASE_URL": settings.resolved_database_url,
+        "CEASEFIRE_SECRET_KEY": settings.secret_key,
+        "CEASEFIRE_SCENARIO": str(settings.scenario),
+    }.items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["place", "import-geonames", str(MAIN), "--alternates", str(ALTERNATES)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "6 places read: 5 added, 0 updated, 1 left to the pack." in done.output
+    out = tmp_path / "places.geojson"
+    done = runner.invoke(app, ["place", "export", str(out), "--as", "am.liaison"])
+    assert done.exit_code == 0, done.output
+    assert '"gn-9000001"' in out.read_text(encoding="utf-8")
+    done = runner.invoke(app, ["place", "import-geonames", str(tmp_path / "absent.txt")])
+    assert done.exit_code == 2 and "no such file" in done.output
+
+
+def user(dep: Deployment, username: str):  # type: ignore[no-untyped-def]
+    with dep.db.read() as conn:
+        return user_by_name(conn, username)

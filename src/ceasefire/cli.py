@@ -511,6 +511,70 @@ def place_search(
     out.print(table)
 
 
+@place_app.command("import-geonames")
+def place_import_geonames(
+    main: Annotated[Path, typer.Argument(help="GeoNames main table (AZ.txt, cities1000.txt…)")],
+    alternates: Annotated[
+        Path | None, typer.Option(help="GeoNames alternate names (alternateNamesV2.txt…)")
+    ] = None,
+) -> None:
+    """Add a GeoNames dump's populated places and regions to the gazetteer (all or nothing)."""
+    from ceasefire.services import places
+
+    dep = _deployment()
+    for path in (main, alternates):
+        if path is not None and not path.is_file():
+            _fail(f"{path}: " + _("no such file"))
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Reading places"), total=None)
+        done = _run(
+            lambda: places.import_geonames(
+                dep, main, alternates, lambda n: progress.update(task, completed=n)
+            )
+        )
+    _imported(done)
+
+
+@place_app.command("import-geojson")
+def place_import_geojson(
+    file: Annotated[Path, typer.Argument(help="A GeoJSON FeatureCollection of places")],
+) -> None:
+    """Add or update places from GeoJSON (as `place export` writes it; all or nothing)."""
+    from ceasefire.services import places
+
+    dep = _deployment()
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        _fail(f"{file}: {exc}")
+    _imported(_run(lambda: places.import_geojson(dep, document)))
+
+
+def _imported(done: Any) -> None:
+    out.print(
+        _(
+            "{read} places read: {added} added, {updated} updated, {skipped} left to the pack."
+        ).format(read=done.read, added=done.added, updated=done.updated, skipped=done.skipped)
+    )
+    out.print(_("Restart `ceasefire serve` for it to name the new places."))
+
+
+@place_app.command("export")
+def place_export(
+    file: Annotated[Path, typer.Argument(help="Where to write the GeoJSON ('-' for stdout)")],
+    as_user: AsUser,
+) -> None:
+    """Write every place of the gazetteer as GeoJSON (RFC 7946), named for the user."""
+    from ceasefire.services import places
+
+    dep = _deployment()
+    document = json.dumps(places.export_geojson(dep, _viewer(dep, as_user)), ensure_ascii=False)
+    if str(file) == "-":
+        print(document)
+    else:
+        file.write_text(document + "\n", encoding="utf-8")
+
+
 @incident_app.command("list")
 def incident_list(
     as_user: AsUser,

@@ -21,12 +21,14 @@ guesses, keys two edits away.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, KeysView
 from dataclasses import dataclass
 
 from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from ceasefire.domain.scenario import Place
 
 FAR = 2
 """edits at which a key is still offered as a guess, below every closer match (a letter
@@ -138,3 +140,26 @@ class NameIndex:
                     offer(index, 0.45 - 0.05 * distance)  # a guess, below closer matches
         ranked = sorted(best.values(), key=lambda m: (-m.score, len(m.name), m.place_id))
         return ranked[:limit]
+
+
+class Gazetteer:
+    """The deployment's places, the pack's and those imported (GeoNames, GeoJSON): by id, and
+    by any of their names. The pack's place wins where an imported one has the same id."""
+
+    def __init__(self, pack: Iterable[Place], imported: Iterable[Place] = ()) -> None:
+        self._places = {p.id: p for p in imported}
+        self._places.update((p.id, p) for p in pack)
+        self.names = NameIndex((p.id, n.text) for p in self._places.values() for n in p.names)
+
+    def place(self, place_id: str) -> Place | None:
+        return self._places.get(place_id)
+
+    @property
+    def ids(self) -> KeysView[str]:
+        return self._places.keys()
+
+    def __iter__(self) -> Iterator[Place]:
+        return iter(self._places.values())
+
+    def __len__(self) -> int:
+        return len(self._places)

@@ -8,6 +8,7 @@ reason, so `ceasefire scenario validate` can print all of them at once.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -89,8 +90,9 @@ class Place(PackModel):
     names: list[Name] = Field(min_length=1)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    coordinates: Literal["geonames", "approximate"] = Field(
-        description="geonames: from the GeoNames cities1000 extract; approximate: placed by hand"
+    coordinates: Literal["geonames", "approximate", "imported"] = Field(
+        description="geonames: from a GeoNames extract; approximate: placed by hand; imported: "
+        "from a GeoJSON gazetteer, as its maker placed it"
     )
     geonames_name: str | None = None
     operated_by: Slug | None = None
@@ -339,9 +341,9 @@ def policy_problems(
 
 def draft_reference_problems(
     draft: IncidentDraft,
-    category_ids: set[str],
-    place_ids: set[str],
-    org_ids: set[str],
+    category_ids: Set[str],
+    place_ids: Set[str],
+    org_ids: Set[str],
 ) -> list[tuple[str, str]]:
     """(field, reason) for every reference in a draft that the deployment does not know."""
     found: list[tuple[str, str]] = []

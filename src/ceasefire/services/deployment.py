@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ceasefire.config import Settings
-from ceasefire.domain.gazetteer import NameIndex
+from ceasefire.domain.gazetteer import Gazetteer
 from ceasefire.domain.scenario import Scenario
 from ceasefire.ledger.note import (
     COSIGNATURE_V1,
@@ -19,7 +19,7 @@ from ceasefire.ledger.note import (
 )
 from ceasefire.store import migrate
 from ceasefire.store.db import Database
-from ceasefire.store.deployment import load_scenario, save_scenario
+from ceasefire.store.deployment import imported_places, load_scenario, save_scenario
 from ceasefire.store.files import AttachmentFiles
 
 
@@ -63,12 +63,8 @@ class Deployment:
     """Where recipients reach the service (acknowledgement links)."""
     channels: dict[str, list[str]]
     """Contact point id -> Apprise URLs, from configuration, over the pack's own."""
-    place_names: NameIndex = field(init=False, repr=False)
-    """Every name of every place of the scenario, for search."""
-
-    def __post_init__(self) -> None:
-        places = self.scenario.places
-        self.place_names = NameIndex((p.id, n.text) for p in places for n in p.names)
+    gazetteer: Gazetteer
+    """The places records may name: the pack's and the imported ones (read at start)."""
 
 
 def open_deployment(settings: Settings, db: Database | None = None) -> Deployment:
@@ -77,6 +73,7 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
     migrate.upgrade(db)
     with db.read() as conn:
         scenario = load_scenario(conn)
+        imported = imported_places(conn)
     if scenario is None:
         raise NotInitialised("no scenario is loaded: run `ceasefire init`")
     return Deployment(
@@ -92,6 +89,7 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
             contact.id: settings.contact_channels.get(contact.id, contact.channels)
             for contact in scenario.policy.contact_points
         },
+        gazetteer=Gazetteer(scenario.places, imported),
     )
 
 

@@ -337,7 +337,7 @@ def present_incident(
         org = scenario.organisation(org_id)
         organisations[org_id] = scenario.name_of(org.names, audience, lang) if org else org_id
     category = scenario.category(incident.draft.category)
-    place = scenario.place(incident.draft.location.place_id or "")
+    place = dep.gazetteer.place(incident.draft.location.place_id or "")
     return {
         "id": incident.id,
         "version": incident.version,
@@ -415,7 +415,7 @@ def _check_draft(dep: Deployment, draft: IncidentDraft, now: datetime) -> tuple[
     problems = draft_reference_problems(
         draft,
         {c.id for c in scenario.categories},
-        {p.id for p in scenario.places},
+        dep.gazetteer.ids,
         {o.id for o in scenario.organisations},
     )
     if problems:
@@ -429,7 +429,7 @@ def _check_draft(dep: Deployment, draft: IncidentDraft, now: datetime) -> tuple[
     check_times(draft, now, dep.future_tolerance)
     if draft.location.point is not None:
         return draft.location.point.lat, draft.location.point.lon
-    place = scenario.place(draft.location.place_id or "")
+    place = dep.gazetteer.place(draft.location.place_id or "")
     assert place is not None
     return place.lat, place.lon
 

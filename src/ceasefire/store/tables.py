@@ -90,7 +90,11 @@ places = Table(
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
     Column("names", JSON, nullable=False),
+    Column("source", String(20), nullable=False, server_default="pack", index=True),
+    Column("coordinates", String(20), nullable=False, server_default="approximate"),
+    Column("geonames_name", String(200)),
 )
+"""The pack's places (source `pack`) and those imported (`geonames`, `geojson`)."""
 
 users = Table(
     "users",

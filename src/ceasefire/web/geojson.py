@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.gazetteer import Gazetteer
 from ceasefire.domain.naming import in_language
 from ceasefire.domain.records import Incident
 from ceasefire.domain.scenario import Scenario
 
 
 def incidents_collection(
-    scenario: Scenario, viewer: Viewer, items: list[Incident]
+    scenario: Scenario, places: Gazetteer, viewer: Viewer, items: list[Incident]
 ) -> dict[str, Any]:
     features = []
     for incident in items:
         category = scenario.category(incident.draft.category)
-        place = scenario.place(incident.draft.location.place_id or "")
+        place = places.place(incident.draft.location.place_id or "")
         features.append(
             {
                 "type": "Feature",

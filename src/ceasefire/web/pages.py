@@ -233,7 +233,7 @@ def map_incidents(request: Request, dep: DepDep, viewer: ViewerDep) -> JSONRespo
     query = _query_from(request, dep, limit=MAP_LIMIT)
     page = incidents.list_incidents(dep, viewer, query)
     lang_viewer = _with_language(viewer, language(request, viewer))
-    return JSONResponse(incidents_collection(dep.scenario, lang_viewer, page.items))
+    return JSONResponse(incidents_collection(dep.scenario, dep.gazetteer, lang_viewer, page.items))
 
 
 @router.get("/map/layers.geojson")

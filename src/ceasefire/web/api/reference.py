@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
@@ -80,6 +81,14 @@ def places(
         return {"items": [item(p) for p in s.places]}
     found = places_service.search_places(dep, viewer, q, limit)
     return {"items": [{**item(f.place), "matched": f.matched, "score": f.score} for f in found]}
+
+
+@router.get("/places.geojson")
+def places_geojson(dep: DepDep, viewer: ViewerDep) -> JSONResponse:
+    """Every place of the gazetteer (the pack's and imported ones) as RFC 7946 GeoJSON."""
+    return JSONResponse(
+        places_service.export_geojson(dep, viewer), media_type="application/geo+json"
+    )
 
 
 @router.get("/organisations")
