@@ -59,7 +59,6 @@ from typing import Any
 import aiohttp
 import httpx
 from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, func, insert, select
-from sqlalchemy.engine import make_url
 
 import notify as rig
 from ceasefire.config import Settings
@@ -127,10 +126,6 @@ def parse_options(argv: Sequence[str]) -> Options:
         parser.error("--start must be in (0, --max-rate] and --growth in (1, 4]")
     if not 0 < step <= 600 or not 0 < hold <= 3600 or not 0 <= seed <= 1_000_000:
         parser.error("--step must be in (0, 600], --hold in (0, 3600], --seed in [0, 1000000]")
-    shown = [
-        make_url(a).render_as_string(hide_password=True) if a == args.postgres else a
-        for a in ["bench/load.py", *argv]
-    ]
     return Options(
         postgres=args.postgres,
         start=args.start,
@@ -142,7 +137,7 @@ def parse_options(argv: Sequence[str]) -> Options:
         quick=bool(args.quick),
         write=not args.no_write,
         workdir=args.workdir,
-        command=".venv/bin/python " + " ".join(shown),
+        command=rig.command_line("bench/load.py", argv, args.postgres),
     )
 
 

@@ -154,10 +154,6 @@ def parse_options(argv: Sequence[str]) -> Options:
     seconds = args.seconds or (10.0 if args.quick else 60.0)
     if not 0 < args.rate <= 1000 or not 0 < seconds <= 3600:
         parser.error("--rate must be in (0, 1000] and --seconds in (0, 3600]")
-    shown = [
-        make_url(a).render_as_string(hide_password=True) if a == args.postgres else a
-        for a in ["bench/notify.py", *argv]
-    ]
     return Options(
         rate=args.rate,
         seconds=seconds,
@@ -165,8 +161,17 @@ def parse_options(argv: Sequence[str]) -> Options:
         quick=bool(args.quick),
         write=not args.no_write,
         workdir=args.workdir,
-        command=".venv/bin/python " + " ".join(shown),
+        command=command_line("bench/notify.py", argv, args.postgres),
     )
+
+
+def command_line(script: str, argv: Sequence[str], secret: str | None) -> str:
+    """The command as the results show it: a database URL without its password."""
+    shown = [
+        make_url(a).render_as_string(hide_password=True) if a == secret else a
+        for a in [script, *argv]
+    ]
+    return ".venv/bin/python " + " ".join(shown)
 
 
 def progress(message: str) -> None:

@@ -147,7 +147,8 @@ def test_the_api_refuses_a_bad_search_naming_the_parameter(client, auth, params,
     assert field in answer.json()["error"].get("field", answer.json()["error"]["message"])
 
 
-def test_the_cli_finds_a_place(settings, dep, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def cli(settings, monkeypatch) -> CliRunner:  # type: ignore[no-untyped-def]
+    """A runner for `ceasefire` commands on the test deployment."""
     for key, value in {
         "CEASEFIRE_DATA_DIR": str(settings.data_dir),
         "CEASEFIRE_DATABASE_URL": settings.resolved_database_url,
@@ -155,7 +156,11 @@ def test_the_cli_finds_a_place(settings, dep, monkeypatch) -> None:  # type: ign
         "CEASEFIRE_SCENARIO": str(settings.scenario),
     }.items():
         monkeypatch.setenv(key, value)
-    runner = CliRunner()
+    return CliRunner()
+
+
+def test_the_cli_finds_a_place(settings, dep, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    runner = cli(settings, monkeypatch)
     done = runner.invoke(app, ["place", "search", "Шуша", "--as", "az.liaison", "--json"])
     assert done.exit_code == 0, done.output
     assert '"id": "shusha"' in done.output
@@ -346,14 +351,7 @@ def test_bad_geojson_is_refused_naming_the_feature_and_key(dep, document, field)
 
 
 def test_the_cli_imports_and_exports_the_gazetteer(settings, dep, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for key, value in {
-        "CEASEFIRE_DATA_DIR": str(settings.data_dir),
-        "CEASEFIRE_DATABASE_URL": settings.resolved_database_url,
-        "CEASEFIRE_SECRET_KEY": settings.secret_key,
-        "CEASEFIRE_SCENARIO": str(settings.scenario),
-    }.items():
-        monkeypatch.setenv(key, value)
-    runner = CliRunner()
+    runner = cli(settings, monkeypatch)
     done = runner.invoke(
         app, ["place", "import-geonames", str(MAIN), "--alternates", str(ALTERNATES)]
     )
