@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -53,6 +53,12 @@ class OneRecord:
     post: int
     post_metres: float
     line_metres: float
+
+
+def arrays(*values: np.ndarray[Any, Any]) -> list[Any]:
+    """Arrays as PROJ should get them: pyproj 3.7 takes a one-element array for a scalar
+    (which NumPy deprecates), so a single record goes as lists."""
+    return [v.tolist() if v.size == 1 else v for v in values]
 
 
 def line_of_contact(scenario: Scenario) -> list[list[tuple[float, float]]]:
@@ -115,8 +121,11 @@ class Geography:
 
     def enrich(self, lats: Sequence[float], lons: Sequence[float]) -> Enrichment:
         lat, lon = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
-        xs, ys = self._to_metres.transform(lon, lat)
-        points = shapely.points(xs, ys)
+        xs, ys = self._to_metres.transform(*arrays(lon, lat))
+        points = cast(
+            "np.ndarray[Any, np.dtype[np.object_]]",
+            shapely.points(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)),
+        )
         return Enrichment(
             settlement=self._nearest(points, lat, lon, self._trees[0], self.settlements),
             post=self._nearest(points, lat, lon, self._trees[1], self.posts),
@@ -138,7 +147,7 @@ class Geography:
         chosen[pairs[0]] = pairs[1]
         place_lat = np.array([p.lat for p in places])[chosen]
         place_lon = np.array([p.lon for p in places])[chosen]
-        _, _, metres = WGS84.inv(lon, lat, place_lon, place_lat)
+        _, _, metres = WGS84.inv(*arrays(lon, lat, place_lon, place_lat))
         return Nearest(chosen, np.asarray(metres, dtype=float))
 
     def _line_metres(
@@ -153,9 +162,9 @@ class Geography:
             self._line, shapely.line_locate_point(self._line, points)
         )
         near_lon, near_lat = self._to_degrees.transform(
-            shapely.get_x(on_line), shapely.get_y(on_line)
+            *arrays(shapely.get_x(on_line), shapely.get_y(on_line))
         )
-        _, _, metres = WGS84.inv(lon, lat, near_lon, near_lat)
+        _, _, metres = WGS84.inv(*arrays(lon, lat, np.asarray(near_lon), np.asarray(near_lat)))
         return np.asarray(metres, dtype=float)
 
     # --- one record, the plain way -------------------------------------------------------
