@@ -55,8 +55,7 @@ from ceasefire.services.deployment import open_deployment
 from ceasefire.store.tables import incidents, log_leaves, notifications
 
 SECTION = "crash"
-MARK_BEGIN = f"<!-- begin {SECTION}: written by bench/crash.py, replaced on every run -->"
-MARK_END = f"<!-- end {SECTION} -->"
+MARK_BEGIN, MARK_END = rig.markers(SECTION, "bench/crash.py")
 POSTERS = 8
 KILL_AFTER = (1.0, 4.0)
 """seconds of traffic before each kill, drawn uniformly"""

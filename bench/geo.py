@@ -108,12 +108,7 @@ def main(argv: Sequence[str]) -> int:
     )  # fmt: skip
     print(body)
     if not args.no_write:
-        rig.write_section(
-            rig.DOCS,
-            body,
-            f"<!-- begin {SECTION}: written by bench/geo.py, replaced on every run -->",
-            f"<!-- end {SECTION} -->",
-        )
+        rig.write_section(rig.DOCS, body, *rig.markers(SECTION, "bench/geo.py"))
     return 0
 
 

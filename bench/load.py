@@ -730,12 +730,7 @@ def main(argv: Sequence[str]) -> int:
     body = render(results, options, info)
     print(body)
     if options.write:
-        rig.write_section(
-            rig.DOCS,
-            body,
-            f"<!-- begin {SECTION}: written by bench/load.py, replaced on every run -->",
-            f"<!-- end {SECTION} -->",
-        )
+        rig.write_section(rig.DOCS, body, *rig.markers(SECTION, "bench/load.py"))
     return 0
 
 

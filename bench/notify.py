@@ -1407,8 +1407,15 @@ def render(results: list[RunResult], probe: Probe, options: Options, info: RunIn
     return "\n\n".join(parts) + "\n"
 
 
-MARK_BEGIN = f"<!-- begin {SECTION}: written by bench/notify.py, replaced on every run -->"
-MARK_END = f"<!-- end {SECTION} -->"
+def markers(section: str, script: str) -> tuple[str, str]:
+    """The lines around a benchmark's own section of docs/benchmarks.md."""
+    return (
+        f"<!-- begin {section}: written by {script}, replaced on every run -->",
+        f"<!-- end {section} -->",
+    )
+
+
+MARK_BEGIN, MARK_END = markers(SECTION, "bench/notify.py")
 INTRO = """# Benchmarks
 
 Results of the benchmarks in `bench/`. Each section is written by its script, and says on
