@@ -5,7 +5,8 @@ Candidates are found in a projection centred on the deployment's area (azimuthal
 equidistant: no distance in degrees anywhere), with an STR-tree over the places and
 Shapely's vectorised operations over all records at once. The metres reported are
 geodesic, on the WGS 84 ellipsoid (PROJ's `Geod`), between the record and the nearest
-place, or the nearest point of the line: the figures PostGIS computes on `geography`.
+place, or the nearest point of the line (PostGIS's `geography` distances agree within a
+metre, but for the odd point whose nearest point of the line is a vertex).
 
 `enrich` does every record of an array at once; `enrich_one` does one record the plain way
 (one Shapely geometry at a time), which is what the vectorised path is measured against.
