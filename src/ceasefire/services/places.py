@@ -6,7 +6,6 @@ names the imported places after a restart."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from ceasefire.domain import geonames
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.gazetteer_geojson import from_feature_collection, to_feature_collection
+from ceasefire.domain.geography import WGS84
 from ceasefire.domain.naming import Name
 from ceasefire.domain.scenario import Place
 from ceasefire.services.deployment import Deployment
@@ -69,11 +69,11 @@ class Imported:
     added: int
     updated: int
     skipped: int
-    """places the pack already has (same GeoNames name, within SAME_PLACE_KM), or that are
+    """places the pack already has (same GeoNames name, within SAME_PLACE_METRES), or that are
     the pack's own ids"""
 
 
-SAME_PLACE_KM = 2.0
+SAME_PLACE_METRES = 2_000.0
 
 
 def import_geonames(
@@ -120,15 +120,8 @@ def import_geonames(
 
 
 def _same(place: Place, row: geonames.Row) -> bool:
-    return place.geonames_name == row.name and kilometres(place, row.lat, row.lon) < SAME_PLACE_KM
-
-
-def kilometres(place: Place, lat: float, lon: float) -> float:
-    """Great-circle distance on a sphere: enough to tell one place from another."""
-    p1, p2 = math.radians(place.lat), math.radians(lat)
-    dp, dl = p2 - p1, math.radians(lon - place.lon)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
+    metres = WGS84.inv(place.lon, place.lat, row.lon, row.lat)[2]
+    return place.geonames_name == row.name and metres < SAME_PLACE_METRES
 
 
 def import_geojson(dep: Deployment, document: Any) -> Imported:
