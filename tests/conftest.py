@@ -33,6 +33,8 @@ from .mail import Mailbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "record_geography",
+    "line_versions",
     "sign_in_failures",
     "replies",
     "notification_versions",
@@ -132,6 +134,7 @@ def dep(prepared) -> Deployment:  # type: ignore[no-untyped-def]
             conn.execute(tables.metadata.tables[name].delete())
         conn.execute(tables.log_state.update().values(next_index=0, integrated_size=0))
         conn.execute(tables.places.delete().where(tables.places.c.source != "pack"))
+    deployment.geographies.clear()
     return deployment
 
 

@@ -311,6 +311,10 @@ REFERENCE = (
     "/api/v1/places.geojson",
     "/api/v1/organisations",
     "/api/v1/layers",
+    "/api/v1/geo/lines",
+    "/api/v1/geo/lines/1",
+    "/api/v1/geo/zones",
+    "/api/v1/geo/standing?lat=39.8&lon=46.75",
 )
 
 
@@ -318,6 +322,18 @@ REFERENCE = (
 def test_every_user_reads_the_deployments_reference_data(user, client, auth) -> None:  # type: ignore[no-untyped-def]
     for path in REFERENCE:
         assert client.get(path, headers=auth(user)).status_code == 200, path
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_only_the_missions_administrator_records_a_new_line(  # type: ignore[no-untyped-def]
+    user, client, auth, reference_scenario
+) -> None:
+    drawing = reference_scenario.layer_geojson["layers/line-of-contact.geojson"]
+    body = {"provenance": "authorization test", "illustrative": True, "drawing": drawing}
+    response = client.post("/api/v1/geo/lines", headers=auth(user), json=body)
+    assert response.status_code == (201 if user == "admin" else 403), response.text
+    versions = client.get("/api/v1/geo/lines", headers=auth(user)).json()["items"]
+    assert len(versions) == (2 if user == "admin" else 1)
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -344,6 +360,7 @@ ENDPOINTS = (
     ("GET", "/api/v1/incidents/x/routing"),
     ("GET", "/api/v1/incidents/x/replies"),
     ("POST", "/api/v1/notifications/x/reply"),
+    ("POST", "/api/v1/geo/lines"),
     *(("GET", path) for path in REFERENCE),
 )
 

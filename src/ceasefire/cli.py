@@ -27,7 +27,7 @@ from ceasefire.domain.errors import DomainError
 from ceasefire.domain.incidents import IncidentDraft, Status
 from ceasefire.domain.records import IncidentQuery
 from ceasefire.domain.scenario import PackInvalid
-from ceasefire.i18n import gettext
+from ceasefire.i18n import distance, gettext
 from ceasefire.pack import read_pack
 from ceasefire.services import accounts, bundles, incidents, log, scenarios
 from ceasefire.services.deployment import (
@@ -59,6 +59,10 @@ app.add_typer(token_app, name="token")
 app.add_typer(incident_app, name="incident")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(place_app, name="place")
+geo_app = typer.Typer(no_args_is_help=True, help="The line of contact and where records stand.")
+line_app = typer.Typer(no_args_is_help=True, help="Versions of the line of contact.")
+geo_app.add_typer(line_app, name="line")
+app.add_typer(geo_app, name="geo")
 
 out = Console()
 err = Console(stderr=True)
@@ -575,6 +579,88 @@ def place_export(
         file.write_text(document + "\n", encoding="utf-8")
 
 
+# --- geography -----------------------------------------------------------------------------
+
+
+@geo_app.command("reenrich")
+def geo_reenrich() -> None:
+    """Work out again where every record stands (after a new line, or new places)."""
+    _replace_all(_deployment())
+
+
+def _replace_all(dep: Deployment) -> None:
+    from ceasefire.services import geography
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(_("Placing records"), total=None)
+        done = geography.replace_all(
+            dep, lambda n, total: progress.update(task, completed=n, total=total)
+        )
+    out.print(_("{count} records placed.").format(count=done))
+
+
+@line_app.command("add")
+def geo_line_add(
+    file: Annotated[
+        Path, typer.Argument(help="GeoJSON: the line's LineStrings, the sides' Polygons")
+    ],
+    as_user: AsUser,
+    provenance: Annotated[str, typer.Option(help="Where this drawing comes from")],
+    illustrative: Annotated[
+        bool, typer.Option(help="Not authoritative: flagged on every map and page")
+    ] = True,
+) -> None:
+    """Record a new version of the line of contact, then place every record against it."""
+    from ceasefire.services import geography
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        _fail(f"{file}: {exc}")
+    version = _run(
+        lambda: geography.record_line(
+            dep, viewer, document, provenance=provenance, illustrative=illustrative
+        )
+    )
+    out.print(_("Version {number} of the line recorded.").format(number=version.number))
+    _replace_all(dep)
+
+
+@line_app.command("list")
+def geo_line_list() -> None:
+    """Every version of the line, with its provenance."""
+    from ceasefire.services import geography
+
+    table = Table()
+    for column in (_("Version"), _("Recorded"), _("By"), _("Illustrative"), _("Provenance")):
+        table.add_column(column)
+    for v in geography.line_versions(_deployment()):
+        _add_row(
+            table,
+            str(v.number),
+            v.recorded_at.isoformat()[:16] if v.recorded_at else _("scenario pack"),
+            v.recorded_by or "",
+            _("yes") if v.illustrative else _("no"),
+            v.provenance,
+        )
+    out.print(table)
+
+
+@line_app.command("show")
+def geo_line_show(
+    version: Annotated[int | None, typer.Argument(help="Version (default: the current)")] = None,
+) -> None:
+    """Print a version of the line as GeoJSON."""
+    from ceasefire.services import geography
+
+    dep = _deployment()
+    versions = geography.line_versions(dep)
+    chosen = versions[-1] if version is None else _run(lambda: geography.line_version(dep, version))
+    print(json.dumps(chosen.document, ensure_ascii=False))
+
+
 @incident_app.command("list")
 def incident_list(
     as_user: AsUser,
@@ -587,6 +673,11 @@ def incident_list(
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Before this day (UTC)")
     ] = None,
     place: Annotated[str | None, typer.Option(help="Place id")] = None,
+    zone: Annotated[list[str] | None, typer.Option(help="Zone id (repeatable)")] = None,
+    side: Annotated[list[str] | None, typer.Option(help="Party whose side (repeatable)")] = None,
+    within_line: Annotated[
+        float | None, typer.Option(help="At most this many metres from the line")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=incidents.MAX_PAGE)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
@@ -601,6 +692,9 @@ def incident_list(
         categories=tuple(category or ()),
         statuses=tuple(status or ()),
         place_id=place,
+        zones=tuple(zone or ()),
+        sides=tuple(side or ()),
+        within_line_metres=within_line,
         limit=limit,
     )
     page = _run(lambda: incidents.list_incidents(dep, viewer, query))
@@ -626,6 +720,31 @@ def incident_list(
             item["id"],
         )
     out.print(table)
+
+
+def _standing_line(standing: dict[str, Any]) -> str:
+    """Where a record stands, in one line."""
+    parts = []
+    if standing["line_metres"] is not None:
+        parts.append(
+            _("{distance} from the line").format(distance=_metres(standing["line_metres"]))
+        )
+    if standing["side"]:
+        parts.append(_("side: {party}").format(party=standing["side"]["name"]))
+    if standing["zone"]:
+        parts.append(standing["zone"]["name"])
+    for key, label in (("settlement", _("nearest settlement")), ("post", _("nearest post"))):
+        if standing[key]:
+            place = standing[key]
+            parts.append(f"{label}: {place['name']} ({_metres(place['metres'])})")
+    if standing["hazards"]:
+        names = ", ".join(h["name"] for h in standing["hazards"])
+        parts.append(_("hazard areas nearby: {names}").format(names=names))
+    return " · ".join(parts)
+
+
+def _metres(value: float) -> str:
+    return distance(os.environ.get("CEASEFIRE_LANG", "en"), value)
 
 
 @incident_app.command("show")
@@ -662,6 +781,8 @@ def incident_show(
     )
     where = f"{shown['display']['place'] or ''} ({shown['lat']:.4f}, {shown['lon']:.4f})"
     out.print(f"{record['started_at']} · {where}", highlight=False, markup=False)
+    if shown["geography"]:
+        out.print(_standing_line(shown["geography"]), highlight=False, markup=False)
     for lang, text in record.get("narrative", {}).items():
         out.print(f"[{lang}] {text}", highlight=False, markup=False)
     table = Table(title=_("History"))

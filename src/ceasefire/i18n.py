@@ -44,3 +44,11 @@ def best_language(accept_language: str | None, default: str = "en") -> str:
         if code in LANGUAGES:
             return code
     return default
+
+
+def distance(lang: str, metres: float) -> str:
+    """A distance for people: metres below a kilometre, else kilometres to one decimal."""
+    _ = translations(lang).gettext
+    if metres < 1000:
+        return _("{value} m").format(value=f"{metres:.0f}")
+    return _("{value} km").format(value=f"{metres / 1000:.1f}")

@@ -15,11 +15,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ceasefire.domain.errors import InvalidInput
+from ceasefire.domain.geography import read_line
 from ceasefire.domain.naming import Audience
 from ceasefire.domain.notifications import ContactPoint, Policy, Rule
 from ceasefire.domain.scenario import (
     Category,
     DemoUser,
+    GeographySettings,
     Layer,
     Organisation,
     PackInvalid,
@@ -104,6 +107,8 @@ def read_pack(directory: Path | str) -> Scenario:
     take("incidents", SampleIncident, "incidents")
     take("notifications", ContactPoint, "contact_points")
     take("notifications", Rule, "rules")
+    settings = _section(raw.get("layers"), "geography") or {}
+    geography = _validate(GeographySettings, settings, FILES["layers"], "geography", problems)
 
     geojson: dict[str, dict[str, Any]] = {}
     for layer in parsed.get("layers", []):
@@ -116,6 +121,11 @@ def read_pack(directory: Path | str) -> Scenario:
             problems.append(PackProblem(layer.file, "", f"is not valid JSON: {exc}"))
             continue
         layer_problems = _geojson_problems(document)
+        if layer.kind == "line_of_contact" and not layer_problems:
+            try:
+                read_line(document, {p.id for p in parsed.get("parties", [])})
+            except InvalidInput as exc:
+                layer_problems = [(exc.field or "", exc.reason)]
         problems.extend(PackProblem(layer.file, key, reason) for key, reason in layer_problems)
         if not layer_problems:
             geojson[layer.file] = document
@@ -131,6 +141,7 @@ def read_pack(directory: Path | str) -> Scenario:
         categories=parsed["categories"],
         layers=parsed["layers"],
         layer_geojson=geojson,
+        geography=geography,
         users=parsed.get("users", []),
         incidents=parsed.get("incidents", []),
         policy=Policy(

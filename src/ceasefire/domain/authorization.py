@@ -152,6 +152,11 @@ def can_export_bundle(viewer: Viewer) -> bool:
     return bool(viewer.roles)
 
 
+def can_record_line(viewer: Viewer) -> bool:
+    """A new version of the line of contact is the mission's to record."""
+    return viewer.mission and viewer.has(Role.administrator)
+
+
 def can_acknowledge(viewer: Viewer) -> bool:
     """Acknowledging for an organisation is for the people who answer for it."""
     return viewer.has(Role.duty_officer, Role.liaison_officer)

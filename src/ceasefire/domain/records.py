@@ -10,6 +10,7 @@ from typing import Any
 
 from ceasefire.domain.authorization import Access
 from ceasefire.domain.classification import Classification
+from ceasefire.domain.geography import Standing
 from ceasefire.domain.incidents import IncidentDraft, Status
 
 
@@ -26,6 +27,8 @@ class Incident:
     draft: IncidentDraft
     lat: float
     lon: float
+    standing: Standing | None = None
+    """Where it stands against the deployment's geography (None until enriched)"""
 
     @property
     def access(self) -> Access:
@@ -76,6 +79,10 @@ class IncidentQuery:
     """(min_lon, min_lat, max_lon, max_lat)"""
     place_id: str | None = None
     organisation_id: str | None = None
+    zones: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()
+    """Parties whose side's area holds the record"""
+    within_line_metres: float | None = None
     limit: int = 50
     after: tuple[datetime, str] | None = None
     """Cursor: the (started_at, id) of the last item of the previous page."""

@@ -128,6 +128,29 @@ class Layer(PackModel):
     color: str = Field(default="#c0392b", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
+class ZoneSetting(PackModel):
+    """A band of distance from the line of contact, named for the maps and the filters."""
+
+    id: Slug
+    within_metres: float = Field(gt=0, le=200_000)
+    names: dict[Language, str]
+
+
+def _named(english: str) -> dict[Language, str]:
+    return {"en": english}
+
+
+class GeographySettings(PackModel):
+    """How records are placed against the line: its zones, and the hazard radius."""
+
+    zones: list[ZoneSetting] = Field(default_factory=list)
+    beyond: dict[Language, str] = Field(
+        default_factory=lambda: _named("Beyond the zones"),
+        description="The name of everything farther than the widest zone",
+    )
+    hazard_radius_metres: float = Field(default=1000, ge=0, le=50_000)
+
+
 class DemoUser(PackModel):
     username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{1,39}$")
     display_name: str = Field(min_length=1, max_length=120)
@@ -168,6 +191,7 @@ class Scenario(PackModel):
     categories: list[Category]
     layers: list[Layer]
     layer_geojson: dict[str, dict[str, Any]]
+    geography: GeographySettings = Field(default_factory=GeographySettings)
     users: list[DemoUser]
     incidents: list[SampleIncident]
     policy: Policy = Field(default_factory=Policy)
@@ -243,6 +267,10 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
     duplicates("places", [p.id for p in scenario.places], "places")
     duplicates("taxonomy", [c.id for c in scenario.categories], "categories")
     duplicates("layers", [x.id for x in scenario.layers], "layers")
+    duplicates("layers", [z.id for z in scenario.geography.zones], "geography.zones")
+    for i, zone in enumerate(scenario.geography.zones):
+        if zone.id == "beyond":
+            problem("layers", f"geography.zones[{i}].id", "'beyond' names what lies past the zones")
 
     if scenario.info.default_audience not in audience_ids:
         problem("info", "default_audience", f"unknown audience {scenario.info.default_audience!r}")

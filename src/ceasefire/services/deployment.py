@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ceasefire.config import Settings
 from ceasefire.domain.gazetteer import Gazetteer
+from ceasefire.domain.geography import Geography
 from ceasefire.domain.scenario import Scenario
 from ceasefire.ledger.note import (
     COSIGNATURE_V1,
@@ -65,6 +66,9 @@ class Deployment:
     """Contact point id -> Apprise URLs, from configuration, over the pack's own."""
     gazetteer: Gazetteer
     """The places records may name: the pack's and the imported ones (read at start)."""
+    geographies: dict[int, tuple[bool, Geography]] = field(default_factory=dict)
+    """Version of the line -> whether it is illustrative, and the geography built on it
+    (see services.geography)."""
 
 
 def open_deployment(settings: Settings, db: Database | None = None) -> Deployment:

@@ -20,6 +20,7 @@ from typing import Any
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.domain.geography import BEYOND
 from ceasefire.domain.incidents import (
     IncidentDraft,
     Observation,
@@ -33,7 +34,7 @@ from ceasefire.domain.naming import in_language
 from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
 from ceasefire.domain.scenario import draft_reference_problems
 from ceasefire.ledger.leaf import derive
-from ceasefire.services import log, notifications
+from ceasefire.services import geography, log, notifications
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as store
 from ceasefire.store.attachments import known_attachments
@@ -63,6 +64,7 @@ def report_incident(
             lon=lon,
             at=now,
         )
+        geography.place_record(conn, dep, "incident", incident_id, lat, lon)
         return _record_version(
             dep, conn, viewer, incident_id, 1, now, "reported", Status.reported, draft, None
         )
@@ -232,6 +234,16 @@ def list_incidents(
     ):
         if any(not SLUG.match(value) for value in values):
             raise InvalidInput(field, "is not an identifier of this deployment")
+    zones = {z.id for z in dep.scenario.geography.zones} | {BEYOND}
+    for zone in query.zones:
+        if zone not in zones:
+            raise InvalidInput("zone", f"unknown zone {zone[:80]!r}: one of {sorted(zones)}")
+    parties = {p.id for p in dep.scenario.parties}
+    for side in query.sides:
+        if side not in parties:
+            raise InvalidInput("side", f"unknown party {side[:80]!r}: one of {sorted(parties)}")
+    if query.within_line_metres is not None and not 0 <= query.within_line_metres <= 1e7:
+        raise InvalidInput("within_line", "must be between 0 and 10,000,000 metres")
     for field, moment in (("since", query.since), ("until", query.until)):
         if moment is not None:
             try:
@@ -356,6 +368,7 @@ def present_incident(
             "place": scenario.name_of(place.names, audience, lang) if place else None,
             "organisations": organisations,
         },
+        "geography": geography.present_standing(dep, viewer, incident.standing),
         "corroborations": [
             {
                 "id": c.id,
@@ -508,6 +521,8 @@ def _new_version(
         at=now,
     ):
         raise Conflict("the record changed meanwhile: reload and retry", "base_version")
+    if (lat, lon) != (current.lat, current.lon) or current.standing is None:
+        geography.place_record(conn, dep, "incident", current.id, lat, lon)
     return _record_version(
         dep, conn, viewer, current.id, base_version + 1, now, change, status, draft, reason.strip()
     )

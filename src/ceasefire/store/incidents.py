@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     and_,
     exists,
     false,
@@ -30,11 +31,13 @@ from ceasefire.domain.classification import Classification
 from ceasefire.domain.incidents import STORED, IncidentDraft, Status
 from ceasefire.domain.records import Corroboration, Incident, IncidentQuery, IncidentVersion
 from ceasefire.store.attachments import link_attachments
+from ceasefire.store.geography import STANDING_COLUMNS, standing
 from ceasefire.store.tables import (
     corroborations,
     incident_readers,
     incident_versions,
     incidents,
+    record_geography,
     users,
 )
 
@@ -168,7 +171,16 @@ _INCIDENT_COLUMNS = (
     incidents.c.lat,
     incidents.c.lon,
     incidents.c.started_at,
+    *STANDING_COLUMNS,
 )
+
+
+def _with_standing(query: Select[Any]) -> Select[Any]:
+    """Join the author's name and the record's standing (if it has one yet)."""
+    rg = record_geography.c
+    return query.join(users, users.c.id == incidents.c.author_id).outerjoin(
+        record_geography, and_(rg.record_kind == "incident", rg.record_id == incidents.c.id)
+    )
 
 
 def _incident(row: Any) -> Incident:
@@ -184,17 +196,14 @@ def _incident(row: Any) -> Incident:
         draft=IncidentDraft.model_validate(row.content, context=STORED),
         lat=row.lat,
         lon=row.lon,
+        standing=standing(row),
     )
 
 
 def get_incident(
     conn: Connection, incident_id: str, *, for_update: bool = False
 ) -> Incident | None:
-    query = (
-        select(*_INCIDENT_COLUMNS)
-        .join(users, users.c.id == incidents.c.author_id)
-        .where(incidents.c.id == incident_id)
-    )
+    query = _with_standing(select(*_INCIDENT_COLUMNS)).where(incidents.c.id == incident_id)
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update(of=incidents)
     row = conn.execute(query).first()
@@ -220,14 +229,20 @@ def list_incidents(conn: Connection, scope: ReadScope, query: IncidentQuery) -> 
         conditions.append(c.place_id == query.place_id)
     if query.organisation_id is not None:
         conditions.append(c.owner_org == query.organisation_id)
+    rg = record_geography.c
+    if query.zones:
+        conditions.append(rg.zone.in_(query.zones))
+    if query.sides:
+        conditions.append(rg.side.in_(query.sides))
+    if query.within_line_metres is not None:
+        conditions.append(rg.line_metres <= query.within_line_metres)
     if query.after is not None:
         started, last_id = query.after
         conditions.append(
             or_(c.started_at < started, and_(c.started_at == started, c.id < last_id))
         )
     rows = conn.execute(
-        select(*_INCIDENT_COLUMNS)
-        .join(users, users.c.id == c.author_id)
+        _with_standing(select(*_INCIDENT_COLUMNS))
         .where(*conditions)
         .order_by(c.started_at.desc(), c.id.desc())
         .limit(query.limit)

@@ -327,6 +327,43 @@ replies = Table(
 )
 """A party's answer to a notification, attached to the record it is about."""
 
+# --- geography -------------------------------------------------------------------------------
+
+line_versions = Table(
+    "line_versions",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("drawing", JSON, nullable=False),
+    Column("provenance", Text, nullable=False),
+    Column("illustrative", Boolean, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+"""Versions of the line of contact after the pack's own (version 1): each a GeoJSON drawing
+of the line and the sides, with where it came from."""
+
+record_geography = Table(
+    "record_geography",
+    metadata,
+    Column("record_kind", String(40), primary_key=True),
+    Column("record_id", String(80), primary_key=True),
+    Column("line_version", Integer, nullable=False),
+    Column("settlement_id", String(80)),
+    Column("settlement_metres", Float),
+    Column("post_id", String(80)),
+    Column("post_metres", Float),
+    Column("line_metres", Float),
+    Column("side", String(80)),
+    Column("zone", String(80)),
+    Column("hazards", JSON, nullable=False),
+    Column("enriched_at", UTCDateTime, nullable=False),
+    Index(None, "record_kind", "zone"),
+    Index(None, "record_kind", "side"),
+    Index(None, "record_kind", "line_metres"),
+)
+"""Where each located record stands (derived, not part of the record: recomputed for every
+record when the line changes)."""
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

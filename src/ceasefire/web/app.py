@@ -12,7 +12,14 @@ from ceasefire import __version__
 from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment, open_deployment
 from ceasefire.web import errors, pages
-from ceasefire.web.api import attachments, incidents, log, notifications, reference
+from ceasefire.web.api import (
+    attachments,
+    geography,
+    incidents,
+    log,
+    notifications,
+    reference,
+)
 from ceasefire.web.deps import FailureWindow
 
 STATIC = Path(__file__).parent / "static"
@@ -30,7 +37,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.state.deployment = dep
     app.state.settings = settings
     app.state.bad_tokens = FailureWindow(limit=30)  # invalid tokens a minute, per address
-    routers = (incidents, reference, attachments, log, notifications)
+    routers = (incidents, reference, attachments, log, notifications, geography)
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)

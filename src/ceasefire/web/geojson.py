@@ -1,4 +1,4 @@
-"""GeoJSON (RFC 7946) views of incidents and of the deployment's layers and places."""
+"""GeoJSON (RFC 7946) views of incidents."""
 
 from __future__ import annotations
 
@@ -37,42 +37,6 @@ def incidents_collection(
                     if place
                     else None,
                     "violation": bool(category and category.violation),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def layers_collection(scenario: Scenario, viewer: Viewer) -> dict[str, Any]:
-    """The pack's layers and places, with names for the viewer; illustrative ones flagged."""
-    lang, audience = viewer.language, viewer.audience
-    features: list[dict[str, Any]] = []
-    for layer in scenario.layers:
-        for feature in scenario.layer_geojson[layer.file].get("features", []):
-            properties = dict(feature.get("properties") or {})
-            properties.update(
-                layer=layer.id,
-                kind=layer.kind,
-                name=in_language(layer.names, lang, layer.id),
-                illustrative=layer.illustrative,
-                provenance=layer.provenance,
-                color=layer.color,
-            )
-            features.append(
-                {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
-            )
-    for place in scenario.places:
-        features.append(
-            {
-                "type": "Feature",
-                "id": place.id,
-                "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
-                "properties": {
-                    "layer": "places",
-                    "kind": place.kind,
-                    "id": place.id,
-                    "name": scenario.name_of(place.names, audience, lang),
-                    "approximate": place.coordinates == "approximate",
                 },
             }
         )

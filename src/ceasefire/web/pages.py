@@ -38,11 +38,11 @@ from ceasefire.domain.incidents import (
 )
 from ceasefire.domain.naming import LANGUAGES, in_language
 from ceasefire.domain.records import IncidentQuery
-from ceasefire.i18n import LANGUAGE_NAMES, best_language, translations
-from ceasefire.services import accounts, incidents, log, notifications, places
+from ceasefire.i18n import LANGUAGE_NAMES, best_language, distance, translations
+from ceasefire.services import accounts, geography, incidents, log, notifications, places
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.web.deps import deployment, session_viewer
-from ceasefire.web.geojson import incidents_collection, layers_collection
+from ceasefire.web.geojson import incidents_collection
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -111,6 +111,7 @@ def render(
             "scenario": dep.scenario,
             "title_of_deployment": in_language(dep.scenario.info.title, lang),
             "org_name": lambda org_id: _organisation_name(dep, viewer, org_id),
+            "distance": lambda metres: distance(lang, metres),
             "can_watch_desk": viewer is not None and authz.can_watch_all_notifications(viewer),
             **context,
         },
@@ -239,7 +240,7 @@ def map_incidents(request: Request, dep: DepDep, viewer: ViewerDep) -> JSONRespo
 @router.get("/map/layers.geojson")
 def map_layers(request: Request, dep: DepDep, viewer: ViewerDep) -> JSONResponse:
     lang_viewer = _with_language(viewer, language(request, viewer))
-    return JSONResponse(layers_collection(dep.scenario, lang_viewer))
+    return JSONResponse(geography.map_layers(dep, lang_viewer))
 
 
 # --- incident list -----------------------------------------------------------------------
@@ -291,6 +292,11 @@ def _query_from(request: Request, dep: Deployment, limit: int) -> IncidentQuery:
                 statuses.append(Status(value))
             except ValueError:
                 raise InvalidInput("status", f"unknown status {value!r}") from None
+    within = params.get("within_line", "").strip()
+    try:
+        within_line = float(within) if within else None
+    except ValueError:
+        raise InvalidInput("within_line", "must be a number of metres") from None
     return IncidentQuery(
         since=day("since"),
         until=until + timedelta(days=1) if until else None,
@@ -298,6 +304,9 @@ def _query_from(request: Request, dep: Deployment, limit: int) -> IncidentQuery:
         statuses=tuple(statuses),
         place_id=params.get("place") or None,
         organisation_id=params.get("organisation") or None,
+        zones=tuple(z for z in params.getlist("zone") if z),
+        sides=tuple(p for p in params.getlist("side") if p),
+        within_line_metres=within_line,
         limit=limit,
     )
 

@@ -70,6 +70,11 @@ def list_(
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
     place: Annotated[str | None, Query(max_length=80)] = None,
     organisation: Annotated[str | None, Query(max_length=80)] = None,
+    zone: Annotated[list[str] | None, Query(description="zone id, or 'beyond'")] = None,
+    side: Annotated[list[str] | None, Query(description="party whose side holds it")] = None,
+    within_line: Annotated[
+        float | None, Query(description="at most this many metres from the line")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=incidents.MAX_PAGE)] = 50,
 ) -> dict[str, Any]:
@@ -84,6 +89,9 @@ def list_(
         bbox=parse_bbox(bbox),
         place_id=place,
         organisation_id=organisation,
+        zones=tuple(zone or ()),
+        sides=tuple(side or ()),
+        within_line_metres=within_line,
         limit=limit,
     )
     page = incidents.list_incidents(dep, viewer, query, cursor)

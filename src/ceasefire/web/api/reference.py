@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
 from ceasefire.domain.scenario import Place
+from ceasefire.services import geography
 from ceasefire.services import places as places_service
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.deps import api_viewer, deployment
-from ceasefire.web.geojson import layers_collection
 
 router = APIRouter(tags=["reference"])
 
@@ -110,4 +110,6 @@ def organisations(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
 
 @router.get("/layers")
 def layers(dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
-    return layers_collection(dep.scenario, viewer)
+    """The map's layers: the pack's, the current line of contact with its sides and zones,
+    and the places; names for the caller, illustrative ones flagged."""
+    return geography.map_layers(dep, viewer)

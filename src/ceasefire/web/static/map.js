@@ -24,6 +24,8 @@
     L.geoJSON({ type: "FeatureCollection", features: shapes }, {
       style: function (f) {
         var p = f.properties;
+        if (p.kind === "side") { return { stroke: false, fillColor: "#7f8c8d", fillOpacity: 0.02 }; }
+        if (p.kind === "hazard") { return { color: p.color, weight: 1, fillOpacity: 0.35 }; }
         var area = p.kind === "area" || p.kind === "zone";
         return { color: p.color, weight: area ? 1 : 3, fillOpacity: area ? 0.08 : 0, dashArray: p.illustrative ? "6 6" : null };
       },
