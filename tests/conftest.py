@@ -33,6 +33,9 @@ from .mail import Mailbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "notice_versions",
+    "notice_readers",
+    "notices",
     "record_geography",
     "line_versions",
     "sign_in_failures",

@@ -337,6 +337,35 @@ def test_only_the_missions_administrator_records_a_new_line(  # type: ignore[no-
 
 
 @pytest.mark.parametrize("user", USERS)
+def test_a_notice_is_read_by_its_filer_the_mission_and_those_told_of_it(  # type: ignore[no-untyped-def]
+    user, client, auth, browser_for
+) -> None:
+    """A farming notice at the line, filed by the local authorities: the Azerbaijani ministry
+    (across the line) is told, so it reads it; the Armenian ministry, the ICRC, the NGOs
+    are not told and do not see it, in the API, in lists, on pages or in a post's day."""
+    from .test_notices import TOMORROW, notice
+
+    filed = client.post("/api/v1/notices", json=notice(), headers=auth("nk.liaison")).json()
+    may_read = user in MISSION or user in {"nk.liaison", "az.liaison"}
+    one = client.get(f"/api/v1/notices/{filed['id']}", headers=auth(user))
+    assert one.status_code == (200 if may_read else 404), one.text
+    listed = client.get("/api/v1/notices", headers=auth(user)).json()["items"]
+    assert [n["id"] for n in listed] == ([filed["id"]] if may_read else [])
+    day = client.get(
+        "/api/v1/posts/rpk-post-26/notices",
+        params={"date": TOMORROW.isoformat()},
+        headers=auth(user),
+    ).json()["items"]
+    assert len(day) == (1 if may_read else 0)
+    page = browser_for(user).get(f"/notices/{filed['id']}")
+    assert page.status_code == (200 if may_read else 404)
+    cancel = client.post(
+        f"/api/v1/notices/{filed['id']}/cancel", json={"reason": "test"}, headers=auth(user)
+    )
+    assert cancel.status_code == (200 if user == "nk.liaison" else 403 if may_read else 404)
+
+
+@pytest.mark.parametrize("user", USERS)
 def test_every_user_gets_place_suggestions_on_pages(user, browser_for) -> None:  # type: ignore[no-untyped-def]
     response = browser_for(user).get("/places/search", params={"q": "Shusha"})
     assert response.status_code == 200
@@ -361,6 +390,13 @@ ENDPOINTS = (
     ("GET", "/api/v1/incidents/x/replies"),
     ("POST", "/api/v1/notifications/x/reply"),
     ("POST", "/api/v1/geo/lines"),
+    ("POST", "/api/v1/notices"),
+    ("POST", "/api/v1/notices/assessment"),
+    ("GET", "/api/v1/notices"),
+    ("GET", "/api/v1/notices/x"),
+    ("POST", "/api/v1/notices/x/cancel"),
+    ("GET", "/api/v1/posts/rpk-post-01/notices?date=2021-04-12"),
+    ("GET", "/api/v1/posts/rpk-post-01/notices.ics"),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -402,6 +438,11 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
         "/map/incidents.geojson",
         "/incidents/x",
         "/places/search?q=Shusha",
+        "/notices",
+        "/notices/new",
+        "/notices/x",
+        "/posts/rpk-post-01/day",
+        "/posts/rpk-post-01/notices.ics",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:

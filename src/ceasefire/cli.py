@@ -59,6 +59,10 @@ app.add_typer(token_app, name="token")
 app.add_typer(incident_app, name="incident")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(place_app, name="place")
+notice_app = typer.Typer(no_args_is_help=True, help="Activity notices near the line.")
+post_app = typer.Typer(no_args_is_help=True, help="A peacekeeping post's day.")
+app.add_typer(notice_app, name="notice")
+app.add_typer(post_app, name="post")
 geo_app = typer.Typer(no_args_is_help=True, help="The line of contact and where records stand.")
 line_app = typer.Typer(no_args_is_help=True, help="Versions of the line of contact.")
 geo_app.add_typer(line_app, name="line")
@@ -459,6 +463,12 @@ def _viewer(dep: Deployment, username: str) -> Any:
 AsUser = Annotated[str, typer.Option("--as", help="Act as this user (their rights apply)")]
 
 
+def _print_errors(exc: ValidationError) -> None:
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "file"
+        err.print(f"{where}: {e['msg']}", highlight=False, markup=False)
+
+
 @incident_app.command("report")
 def incident_report(
     as_user: AsUser,
@@ -473,12 +483,7 @@ def incident_report(
     except OSError as exc:
         _fail(f"file: {exc.strerror}")
     except ValidationError as exc:
-        for e in exc.errors():
-            err.print(
-                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}",
-                highlight=False,
-                markup=False,
-            )
+        _print_errors(exc)
         raise typer.Exit(2) from None
     incident = _run(lambda: incidents.report_incident(dep, viewer, draft))
     print(incident.id)
@@ -659,6 +664,161 @@ def geo_line_show(
     versions = geography.line_versions(dep)
     chosen = versions[-1] if version is None else _run(lambda: geography.line_version(dep, version))
     print(json.dumps(chosen.document, ensure_ascii=False))
+
+
+# --- activity notices ------------------------------------------------------------------------
+
+
+@notice_app.command("file")
+def notice_file(
+    as_user: AsUser,
+    file: Annotated[Path, typer.Option(help="JSON file with the notice ('-' for stdin)")],
+) -> None:
+    """File a notice of a planned activity (the API's format); prints its risk and id."""
+    from ceasefire.domain.notices import NoticeDraft
+    from ceasefire.services import notices
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        draft = NoticeDraft.model_validate_json(text)
+    except OSError as exc:
+        _fail(f"file: {exc.strerror}")
+    except ValidationError as exc:
+        _print_errors(exc)
+        raise typer.Exit(2) from None
+    notice = _run(lambda: notices.file_notice(dep, viewer, draft))
+    shown = notices.present_notice(dep, viewer, notice)
+    out.print(shown["display"]["risk"], highlight=False, markup=False)
+    for reason in shown["assessment"]["reasons"]:
+        out.print(f"- {reason}", highlight=False, markup=False)
+    print(notice.id)
+
+
+@notice_app.command("list")
+def notice_list(
+    as_user: AsUser,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """The notices this user may read whose activity is not over, soonest first."""
+    from ceasefire.services import notices
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    shown = [notices.present_notice(dep, viewer, n) for n in notices.list_notices(dep, viewer)]
+    if as_json:
+        print(json.dumps({"items": shown}, ensure_ascii=False, indent=1))
+        return
+    table = Table()
+    for column in (_("When"), _("Activity"), _("Title"), _("Place"), _("Risk"), "id"):
+        table.add_column(column)
+    for item in shown:
+        _add_row(
+            table,
+            item["notice"]["starts_at"][:16].replace("T", " "),
+            item["display"]["activity"],
+            item["notice"]["title"],
+            item["display"]["place"] or "",
+            item["assessment"]["risk"],
+            item["id"],
+        )
+    out.print(table)
+
+
+@notice_app.command("show")
+def notice_show(
+    notice_id: str,
+    as_user: AsUser,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """One notice: its assessment, and who was told and acknowledged."""
+    from ceasefire.services import notices
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    notice = _run(lambda: notices.get_notice(dep, viewer, notice_id))
+    shown = notices.present_notice(dep, viewer, notice)
+    told = notices.acknowledgements(dep, viewer, notice)
+    if as_json:
+        shown["acknowledgements"] = [
+            {
+                "contact": n.contact_id,
+                "organisation": n.organisation_id,
+                "status": n.status,
+                "acknowledged_at": n.acknowledged_at.isoformat() if n.acknowledged_at else None,
+            }
+            for n in told
+        ]
+        print(json.dumps(shown, ensure_ascii=False, indent=1))
+        return
+    out.print(f"[bold]{escape(notice.draft.title)}[/bold]", highlight=False)
+    out.print(
+        f"{shown['display']['activity']} · {shown['display']['risk']} · {_(shown['status'])}",
+        highlight=False,
+        markup=False,
+    )
+    for reason in shown["assessment"]["reasons"]:
+        out.print(f"- {reason}", highlight=False, markup=False)
+    table = Table(title=_("Who was told"))
+    for column in (_("Contact point"), _("Status"), _("Acknowledged")):
+        table.add_column(column)
+    for n in told:
+        when = n.acknowledged_at.isoformat()[:16] if n.acknowledged_at else "—"
+        _add_row(table, n.contact_id, _(n.status), when)
+    out.print(table)
+
+
+@notice_app.command("cancel")
+def notice_cancel(
+    notice_id: str,
+    as_user: AsUser,
+    reason: Annotated[str, typer.Option(help="Why the activity is called off")],
+) -> None:
+    """Call an activity off; those who were told are told again."""
+    from ceasefire.services import notices
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    _run(lambda: notices.cancel_notice(dep, viewer, notice_id, reason=reason))
+    out.print(_("Cancelled"))
+
+
+@post_app.command("day")
+def post_day(
+    post: Annotated[str, typer.Argument(help="The post's id (rpk-post-23…)")],
+    as_user: AsUser,
+    day: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="Default: today")
+    ] = None,
+    ics: Annotated[
+        Path | None, typer.Option(help="Also write the next 31 days as iCalendar here")
+    ] = None,
+) -> None:
+    """A post's notices for a day (the deployment's local day)."""
+    from ceasefire.services import notices
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    first = day.date() if day else notices.today(dep)
+    found = _run(lambda: notices.post_day(dep, viewer, post, first))
+    table = Table(title=f"{post} · {first.isoformat()} ({dep.scenario.info.time_zone})")
+    for column in (_("When"), _("Activity"), _("Title"), _("Who"), _("Risk"), "id"):
+        table.add_column(column)
+    for notice, windows in found:
+        shown = notices.present_notice(dep, viewer, notice)
+        _add_row(
+            table,
+            ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in windows),
+            shown["display"]["activity"],
+            notice.draft.title,
+            str(notice.draft.people),
+            notice.risk,
+            notice.id,
+        )
+    out.print(table)
+    if ics is not None:
+        ics.write_bytes(notices.post_calendar(dep, viewer, post, first))
 
 
 @incident_app.command("list")

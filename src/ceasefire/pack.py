@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.geography import read_line
 from ceasefire.domain.naming import Audience
-from ceasefire.domain.notifications import ContactPoint, Policy, Rule
+from ceasefire.domain.notifications import ContactPoint, Counterparts, Policy, Rule
 from ceasefire.domain.scenario import (
     Category,
     DemoUser,
@@ -107,6 +107,10 @@ def read_pack(directory: Path | str) -> Scenario:
     take("incidents", SampleIncident, "incidents")
     take("notifications", ContactPoint, "contact_points")
     take("notifications", Rule, "rules")
+    counterparts = _section(raw.get("notifications"), "counterparts") or {}
+    counterparts = _validate(
+        Counterparts, counterparts, FILES["notifications"], "counterparts", problems
+    )
     settings = _section(raw.get("layers"), "geography") or {}
     geography = _validate(GeographySettings, settings, FILES["layers"], "geography", problems)
 
@@ -145,7 +149,9 @@ def read_pack(directory: Path | str) -> Scenario:
         users=parsed.get("users", []),
         incidents=parsed.get("incidents", []),
         policy=Policy(
-            contact_points=parsed.get("contact_points", []), rules=parsed.get("rules", [])
+            contact_points=parsed.get("contact_points", []),
+            rules=parsed.get("rules", []),
+            counterparts=counterparts.root if counterparts else {},
         ),
     )
     problems = cross_check(scenario, FILES)

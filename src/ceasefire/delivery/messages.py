@@ -3,15 +3,18 @@ and organisation names for its audience, and only what its organisation may see.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import Connection
 
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
 from ceasefire.i18n import translations
-from ceasefire.services import incidents
+from ceasefire.services import incidents, notices
 from ceasefire.services.deployment import Deployment
 from ceasefire.services.notifications import Message, ack_token, contact_viewer
 from ceasefire.store import incidents as incident_store
+from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
 from ceasefire.store.notifications import Notification
 
@@ -22,6 +25,8 @@ def render(dep: Deployment, conn: Connection, notification: Notification) -> Mes
     if contact is None:
         raise LookupError(f"contact point {notification.contact_id} is no longer in the policy")
     reader = contact_viewer(dep.scenario, contact)
+    if notification.record_kind == "notice":
+        return _notice_message(dep, conn, notification, reader)
     _ = translations(reader.language).gettext
     incident = incident_store.get_incident(conn, notification.record_id)
     answer = (
@@ -72,6 +77,55 @@ def render(dep: Deployment, conn: Connection, notification: Notification) -> Mes
     title = f"[ceasefire] {display['category']}: {record['title']}"
     if answer:
         title = "[ceasefire] " + _("Reply") + f": {record['title']}"
+    return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _notice_message(
+    dep: Deployment, conn: Connection, notification: Notification, reader: Viewer
+) -> Message:
+    """A notice as a desk reads it: what, who, where, when, the risk and its reasons."""
+    _ = translations(reader.language).gettext
+    notice = notice_store.get_notice(conn, notification.record_id)
+    if notice is None:
+        raise LookupError(f"notice {notification.record_id} is gone")
+    shown = notices.present_notice(dep, reader, notice)
+    draft, display = notice.draft, shown["display"]
+    zone = ZoneInfo(dep.scenario.info.time_zone)
+    windows = list(draft.occurrences(zone))
+    when = f"{windows[0][0]:%Y-%m-%d %H:%M}–{windows[0][1]:%H:%M}"
+    if len(windows) > 1:
+        when += " " + _("and {count} more times until {until}").format(
+            count=len(windows) - 1, until=f"{windows[-1][0]:%Y-%m-%d}"
+        )
+    cancelled = notice.status.value == "cancelled"
+    where = [display["place"]] if display["place"] else []
+    if display["post"]:
+        where.append(_("nearest post") + f": {display['post']}")
+    lines = [
+        *([_("CANCELLED: the activity is called off.")] if cancelled else []),
+        f"{display['activity']}: {draft.title}",
+        display["risk"],
+        *(f"- {reason}" for reason in shown["assessment"]["reasons"]),
+        *([_("An escort is suggested.")] if notice.escort else []),
+        _("When") + f": {when} ({dep.scenario.info.time_zone})",
+        _("Where") + ": " + " · ".join(where),
+        _("Who")
+        + ": "
+        + _("{people} people, {state}").format(
+            people=draft.people, state=_("unarmed") if draft.unarmed else _("not all unarmed")
+        ),
+        _("Filed by") + f": {display['filed_by']}",
+        *([draft.description] if draft.description else []),
+        *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
+        "",
+        _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
+        _("Notice") + f": {dep.public_url}/notices/{notice.id}",
+        _("Acknowledge by") + f": {notification.ack_deadline:%Y-%m-%d %H:%M} UTC",
+        _("Reference") + f": {notification.id}",
+    ]
+    title = f"[ceasefire] {display['activity']}: {draft.title} ({_(notice.risk)})"
+    if cancelled:
+        title = "[ceasefire] " + _("Cancelled") + f": {draft.title}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
 
 

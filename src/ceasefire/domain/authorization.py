@@ -152,6 +152,25 @@ def can_export_bundle(viewer: Viewer) -> bool:
     return bool(viewer.roles)
 
 
+NOTICE_ROLES = frozenset({Role.liaison_officer, Role.caseworker, Role.duty_officer})
+"""Who files activity notices for the people who will go: liaison officers of the local
+authorities and ministries, caseworkers of agencies, the mission's duty officers."""
+
+
+def can_file_notice(viewer: Viewer) -> bool:
+    return viewer.has(*NOTICE_ROLES)
+
+
+def can_cancel_notice(viewer: Viewer, record: Access) -> bool:
+    """A notice is cancelled by the organisation that filed it."""
+    return viewer.organisation_id == record.owner_org and viewer.has(*NOTICE_ROLES)
+
+
+def can_see_every_acknowledgement(viewer: Viewer, record: Access) -> bool:
+    """The filer and the mission see who acknowledged a notice; a counterpart sees its own."""
+    return viewer.mission or viewer.organisation_id == record.owner_org
+
+
 def can_record_line(viewer: Viewer) -> bool:
     """A new version of the line of contact is the mission's to record."""
     return viewer.mission and viewer.has(Role.administrator)

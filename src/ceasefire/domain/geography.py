@@ -32,6 +32,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from ceasefire.domain.errors import InvalidInput
+from ceasefire.domain.notices import Measures
 from ceasefire.domain.scenario import Place, Scenario
 
 SETTLEMENTS = frozenset({"city", "town", "village"})
@@ -401,6 +402,83 @@ class Geography:
         )
         _, _, metres = WGS84.inv(*arrays(lon, lat, np.asarray(near_lon), np.asarray(near_lat)))
         return np.asarray(metres, dtype=float)
+
+    # --- an area (a notice's point, plot or route) ------------------------------------------
+
+    def measure(self, area: shapely.Geometry, near_metres: float) -> Measures:
+        """How an area in (lon, lat) lies against the line, the sides, the hazard areas and
+        the posts; sides within `near_metres` count as near."""
+        projected = shapely.transform(area, self._metres_of)
+        line_metres, crosses = None, False
+        if self._line is not None:
+            crosses = int(shapely.get_type_id(area)) != 0 and bool(
+                shapely.intersects(projected, self._line)
+            )
+            line_metres = self._geodesic_gap(projected, self._line)
+        sides = [
+            a.label for a, p in zip(self.sides, self._sides, strict=True) if p.intersects(projected)
+        ]
+        near = [
+            a.label
+            for a, p in zip(self.sides, self._sides, strict=True)
+            if bool(shapely.dwithin(p, projected, near_metres))
+        ]
+        inside = [
+            a.id
+            for a, p in zip(self.hazards, self._hazards, strict=True)
+            if p.intersects(projected)
+        ]
+        near_hazards = [
+            a.id
+            for a, p in zip(self.hazards, self._hazards, strict=True)
+            if bool(shapely.dwithin(p, projected, self.hazard_radius))
+        ]
+        settlement = self._nearest_to(projected, self._trees[0], self.settlements)
+        post = self._nearest_to(projected, self._trees[1], self.posts)
+        return Measures(
+            line_metres=line_metres,
+            crosses_line=crosses,
+            sides=tuple(dict.fromkeys(sides)),
+            near_sides=tuple(dict.fromkeys(near)),
+            hazards_inside=tuple(dict.fromkeys(inside)),
+            hazards_near=tuple(dict.fromkeys(near_hazards)),
+            settlement_id=settlement[0],
+            post_id=post[0],
+            post_metres=post[1],
+        )
+
+    def count_within(
+        self, area: shapely.Geometry, positions: Sequence[tuple[float, float]], metres: float
+    ) -> int:
+        """How many of the (lat, lon) positions lie within `metres` of an area in (lon, lat)."""
+        if not positions:
+            return 0
+        projected = shapely.transform(area, self._metres_of)
+        xs, ys = self._to_metres.transform(
+            [lon for _, lon in positions], [lat for lat, _ in positions]
+        )
+        points = shapely.points(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
+        return int(np.count_nonzero(shapely.dwithin(points, projected, metres)))
+
+    def _metres_of(self, coords: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        xs, ys = self._to_metres.transform(*arrays(coords[:, 0], coords[:, 1]))
+        return np.column_stack([xs, ys])
+
+    def _geodesic_gap(self, a: shapely.Geometry, b: shapely.Geometry) -> float:
+        """Geodesic metres between the nearest points of two projected geometries."""
+        (x1, y1), (x2, y2) = shapely.shortest_line(a, b).coords
+        lons, lats = self._to_degrees.transform([x1, x2], [y1, y2])
+        return float(WGS84.inv(lons[0], lats[0], lons[1], lats[1])[2])
+
+    def _nearest_to(
+        self, area: shapely.Geometry, tree: shapely.STRtree, places: list[Place]
+    ) -> tuple[str | None, float | None]:
+        if not places:
+            return None, None
+        index = int(tree.query_nearest(area, all_matches=False)[0])
+        place = places[index]
+        x, y = self._to_metres.transform(place.lon, place.lat)
+        return place.id, self._geodesic_gap(area, shapely.Point(x, y))
 
     # --- one record, the plain way -------------------------------------------------------
 

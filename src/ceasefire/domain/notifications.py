@@ -17,10 +17,11 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from ceasefire.domain.incidents import Slug
 from ceasefire.domain.naming import Language
+from ceasefire.domain.notices import Activity, Risk
 
 DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -58,6 +59,10 @@ class ContactPoint(PolicyModel):
     audience: str | None = Field(default=None, description="Naming; default: the org's")
     channels: list[str] = Field(default_factory=list, description="Apprise URLs")
     escalates_to: Slug | None = Field(default=None, description="Next in the chain if unanswered")
+    posts: list[Slug] = Field(
+        default_factory=list,
+        description="Posts this desk answers for: told of notices whose nearest post they are",
+    )
 
     @field_validator("channels")
     @classmethod
@@ -71,10 +76,12 @@ class ContactPoint(PolicyModel):
 class Match(PolicyModel):
     """What an event must be for a rule to fire; every condition given must hold."""
 
-    kinds: list[Literal["incident", "reply"]] = Field(default_factory=list)
-    changes: list[Literal["reported", "corrected", "status", "corroborated", "reply"]] = Field(
-        default_factory=list
-    )
+    kinds: list[Literal["incident", "reply", "notice"]] = Field(default_factory=list)
+    changes: list[
+        Literal["reported", "corrected", "status", "corroborated", "reply", "filed", "cancelled"]
+    ] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list, description="Notices: the assessed risk")
+    activities: list[Activity] = Field(default_factory=list, description="Notices: what")
     statuses: list[str] = Field(default_factory=list)
     categories: list[Slug] = Field(default_factory=list)
     violation: bool | None = None
@@ -99,13 +106,22 @@ class Rule(PolicyModel):
     notify_organisations: list[Slug] = Field(
         default_factory=list, description="Organisations: each one's entry desks"
     )
+    notify_counterparts: bool = Field(
+        default=False, description="Notices: the desks of the parties across the line"
+    )
+    notify_nearest_post: bool = Field(
+        default=False, description="Notices: the desks that answer for the nearest post"
+    )
+    suggest_escort: bool = Field(default=False, description="Notices: an escort is suggested")
     ack_within: str = Field(default="30m")
 
     @model_validator(mode="after")
     def _someone(self) -> Rule:
-        if not self.notify and not self.notify_organisations:
+        chosen = [self.notify, self.notify_organisations]
+        if not any(chosen) and not self.notify_counterparts and not self.notify_nearest_post:
             raise ValueError(
-                "name contact points in notify, or organisations in notify_organisations"
+                "name contact points in notify, organisations in notify_organisations, or "
+                "set notify_counterparts or notify_nearest_post"
             )
         return self
 
@@ -120,9 +136,17 @@ class Rule(PolicyModel):
         return parse_duration(self.ack_within)
 
 
+class Counterparts(RootModel[dict[Slug, list[Slug]]]):
+    """Party -> the contact points told of activities planned near its side."""
+
+
 class Policy(PolicyModel):
     contact_points: list[ContactPoint] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    counterparts: dict[Slug, list[Slug]] = Field(
+        default_factory=dict,
+        description="Party -> the contact points told of activities planned near its side",
+    )
 
     def contact(self, contact_id: str) -> ContactPoint | None:
         return next((c for c in self.contact_points if c.id == contact_id), None)
@@ -133,13 +157,22 @@ class Policy(PolicyModel):
         return [
             c.id
             for c in self.contact_points
-            if c.organisation == organisation and c.id not in upper
+            if c.organisation == organisation and c.id not in upper and not c.posts
         ]
 
-    def recipients_of(self, rule: Rule) -> list[str]:
+    def recipients_of(self, rule: Rule, event: Event | None = None) -> list[str]:
         chosen = list(rule.notify)
+
+        def add(contacts: list[str]) -> None:
+            chosen.extend(c for c in contacts if c not in chosen)
+
         for organisation in rule.notify_organisations:
-            chosen += [c for c in self.entry_desks(organisation) if c not in chosen]
+            add(self.entry_desks(organisation))
+        if event is not None and rule.notify_counterparts:
+            for party in event.counterparts:
+                add(self.counterparts.get(party, []))
+        if event is not None and rule.notify_nearest_post and event.nearest_post:
+            add([c.id for c in self.contact_points if event.nearest_post in c.posts])
         return chosen
 
 
@@ -158,6 +191,11 @@ class Event:
     reporting_organisation: str
     place_id: str | None
     at: datetime
+    risk: str | None = None
+    """Notices: the assessed risk"""
+    counterparts: tuple[str, ...] = ()
+    """Notices: the parties across the line"""
+    nearest_post: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +211,8 @@ class Routing:
     recipients: dict[str, list[str]] = field(default_factory=dict)
     """contact point id -> ids of the rules that chose it"""
     deadlines: dict[str, timedelta] = field(default_factory=dict)
+    escort: bool = False
+    """A rule that fired suggests an escort"""
 
 
 def _fails(match: Match, event: Event, zone: ZoneInfo) -> str | None:
@@ -213,6 +253,14 @@ def _fails(match: Match, event: Event, zone: ZoneInfo) -> str | None:
             f"place {event.place_id} is not in {match.places}",
         ),
         (
+            not match.activities or event.category in match.activities,
+            f"activity {event.category} is not in {match.activities}",
+        ),
+        (
+            not match.risks or event.risk in match.risks,
+            f"risk {event.risk} is not in {match.risks}",
+        ),
+        (
             match.hours is None or _within(match.hours, event.at.astimezone(zone).time()),
             f"{event.at.astimezone(zone):%H:%M} is outside {match.hours}",
         ),
@@ -235,7 +283,8 @@ def route(policy: Policy, event: Event, zone: ZoneInfo) -> Routing:
             routing.decisions.append(Decision(rule.id, False, reason))
             continue
         routing.decisions.append(Decision(rule.id, True, "every condition holds"))
-        for contact in policy.recipients_of(rule):
+        routing.escort = routing.escort or rule.suggest_escort
+        for contact in policy.recipients_of(rule, event):
             routing.recipients.setdefault(contact, []).append(rule.id)
             deadline = routing.deadlines.get(contact)
             if deadline is None or rule.ack_deadline < deadline:

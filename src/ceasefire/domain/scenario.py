@@ -140,8 +140,22 @@ def _named(english: str) -> dict[Language, str]:
     return {"en": english}
 
 
+class NoticeSettings(PackModel):
+    """How activity notices are assessed."""
+
+    high_within_metres: float = Field(default=500, ge=0, description="Closer to the line: high")
+    medium_within_metres: float = Field(default=2000, ge=0, description="Closer: medium")
+    counterpart_within_metres: float = Field(
+        default=2000, ge=0, description="A side's area this close: its party is told"
+    )
+    incident_radius_metres: float = Field(default=3000, ge=0, le=50_000)
+    incident_days: int = Field(default=14, ge=1, le=365)
+    incidents_for_high: int = Field(default=3, ge=1, description="This many nearby: high")
+
+
 class GeographySettings(PackModel):
-    """How records are placed against the line: its zones, and the hazard radius."""
+    """How records are placed against the line: its zones, the hazard radius, and how
+    activity notices are assessed."""
 
     zones: list[ZoneSetting] = Field(default_factory=list)
     beyond: dict[Language, str] = Field(
@@ -149,6 +163,7 @@ class GeographySettings(PackModel):
         description="The name of everything farther than the widest zone",
     )
     hazard_radius_metres: float = Field(default=1000, ge=0, le=50_000)
+    notices: NoticeSettings = Field(default_factory=NoticeSettings)
 
 
 class DemoUser(PackModel):
@@ -338,10 +353,21 @@ def policy_problems(
             found.append((f"{key}.organisation", f"unknown organisation {contact.organisation!r}"))
         if contact.escalates_to is not None and contact.escalates_to not in contacts:
             found.append((f"{key}.escalates_to", f"unknown contact point {contact.escalates_to!r}"))
+        for j, post in enumerate(contact.posts):
+            post_place = scenario.place(post)
+            if post_place is None or post_place.kind != "post":
+                found.append((f"{key}.posts[{j}]", f"unknown post {post!r}"))
         if contact.audience is not None and contact.audience not in {
             a.id for a in scenario.audiences
         }:
             found.append((f"{key}.audience", f"unknown audience {contact.audience!r}"))
+    parties = {p.id for p in scenario.parties}
+    for party, desks in policy.counterparts.items():
+        if party not in parties:
+            found.append((f"counterparts.{party}", f"unknown party {party!r}"))
+        for j, desk in enumerate(desks):
+            if desk not in contacts:
+                found.append((f"counterparts.{party}[{j}]", f"unknown contact point {desk!r}"))
     statuses = {s.value for s in Status}
     rule_ids: set[str] = set()
     for i, rule in enumerate(policy.rules):

@@ -39,7 +39,9 @@ from ceasefire.ledger.note import (
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
+from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
+from ceasefire.store.notices import NoticeVersion
 from ceasefire.store.notifications import NotificationVersion, Reply
 
 MAX_ENTRIES = 1000
@@ -113,6 +115,27 @@ def reply_entry(reply: Reply) -> Entry:
             "text": reply.text,
         },
     )
+
+
+def notice_entry(version: NoticeVersion) -> Entry:
+    """One state of an activity notice: what, who, where, when, and how it was assessed."""
+    return Entry(
+        kind="notice",
+        id=version.notice_id,
+        version=version.version,
+        at=_at(version.at),
+        author_org=version.author_org,
+        content={"change": version.change, "status": version.status.value, **version.content},
+    )
+
+
+def record_notice(
+    conn: Any, version: NoticeVersion, steps: Sequence[NotificationVersion] = ()
+) -> int:
+    """Log a notice's version and the notifications it caused (committed to: a notice is
+    read by its filer, the mission and those told of it, not by everyone who reads the log)."""
+    leaf = (notice_entry(version), new_secret(), True)
+    return store.append(conn, [leaf, *notification_leaves(steps)])[0]
 
 
 def record_version(
@@ -353,6 +376,12 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
         }
         steps.update(
             {("reply", r.id, 1): reply_entry(r) for r in notification_store.replies_of(conn)}
+        )
+        steps.update(
+            {
+                ("notice", v.notice_id, v.version): notice_entry(v)
+                for v in notice_store.all_versions(conn)
+            }
         )
         report.records = len(versions) + len(corroborations) + len(steps)
         size = store.next_index(conn)

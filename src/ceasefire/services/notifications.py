@@ -89,11 +89,15 @@ class Explanation:
     recipients: dict[str, list[str]]
     withheld: dict[str, str] = field(default_factory=dict)
     """contact id -> why a chosen contact was not told (it may not read the record)"""
+    deadlines: dict[str, timedelta] = field(default_factory=dict)
+    escort: bool = False
 
 
 def explain_event(scenario: Scenario, event: Event, access: authz.Access) -> Explanation:
     routing = route(scenario.policy, event, ZoneInfo(scenario.info.time_zone))
-    explanation = Explanation(event, routing.decisions, {})
+    explanation = Explanation(
+        event, routing.decisions, {}, deadlines=routing.deadlines, escort=routing.escort
+    )
     for contact_id, rules in routing.recipients.items():
         contact = scenario.policy.contact(contact_id)
         if contact is None:
@@ -113,29 +117,41 @@ def enqueue_for_version(
     """Route an incident version and queue its notifications (in the caller's transaction);
     return their first steps, for the caller to log with the version (`log.record_version`)."""
     event = incident_event(dep, incident, version)
-    explanation = explain_event(dep.scenario, event, incident.access)
-    routing = route(dep.scenario.policy, event, ZoneInfo(dep.scenario.info.time_zone))
     steps: list[NotificationVersion] = []
+    enqueue(
+        conn, dep, explain_event(dep.scenario, event, incident.access), version.author_org, steps
+    )
+    return steps
+
+
+def enqueue(
+    conn: Any,
+    dep: Deployment,
+    explanation: Explanation,
+    author_org: str,
+    steps: list[NotificationVersion],
+) -> None:
+    """Queue a notification to every recipient an event was routed to, in the caller's
+    transaction; their first steps are collected in `steps` for the caller to log."""
+    event = explanation.event
     for contact_id, rules in explanation.recipients.items():
         contact = dep.scenario.policy.contact(contact_id)
         assert contact is not None
-        deadline = version.at + routing.deadlines[contact_id]
         _queue(
             conn,
             dep,
             contact,
-            "incident",
-            incident.id,
-            version.version,
+            event.kind,
+            event.record_id,
+            event.version,
             rules,
             0,
             None,
-            deadline,
-            version.at,
-            version.author_org,
+            event.at + explanation.deadlines[contact_id],
+            event.at,
+            author_org,
             steps,
         )
-    return steps
 
 
 def _queue(
@@ -313,6 +329,8 @@ def reply(
             raise NotFound("no such notification", "id")
         if not authz.can_acknowledge(viewer):
             raise Forbidden("your role cannot answer notifications")
+        if notification.record_kind != "incident":
+            raise InvalidInput("id", "replies answer incidents; acknowledge a notice instead")
         incident = incident_store.get_incident(conn, notification.record_id)
         if incident is None:
             raise NotFound("the record is gone", "id")

@@ -364,6 +364,54 @@ record_geography = Table(
 """Where each located record stands (derived, not part of the record: recomputed for every
 record when the line changes)."""
 
+# --- activity notices --------------------------------------------------------------------
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("owner_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("activity", String(40), nullable=False),
+    Column("risk", String(10), nullable=False),
+    Column("escort", Boolean, nullable=False),
+    Column("nearest_post", String(80)),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("last_end", UTCDateTime, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("assessment", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "nearest_post", "starts_at"),
+    Index(None, "starts_at", "id"),
+    Index(None, "owner_org"),
+)
+"""Each notice's current state; `starts_at`..`last_end` spans every occurrence."""
+
+notice_readers = Table(
+    "notice_readers",
+    metadata,
+    Column("notice_id", String(36), ForeignKey("notices.id"), primary_key=True),
+    Column("organisation_id", String(80), ForeignKey("organisations.id"), primary_key=True),
+    Index(None, "organisation_id"),
+)
+"""Who may read a notice besides its filer: the mission and everyone it was routed to."""
+
+notice_versions = Table(
+    "notice_versions",
+    metadata,
+    Column("notice_id", String(36), ForeignKey("notices.id"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("author_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("content", JSON, nullable=False),
+)
+"""Every state a notice had (filed, cancelled), each a log leaf."""
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

@@ -107,6 +107,15 @@ CODE_LABELS = frozenset(
         N_("retrying"),
         N_("dead"),
         N_("acknowledged"),
+        # activity notices: activities, status (risk levels are above)
+        N_("farming"),
+        N_("harvest"),
+        N_("repair"),
+        N_("grave_visit"),
+        N_("livestock_search"),
+        N_("humanitarian_delivery"),
+        N_("filed"),
+        N_("cancelled"),
         # source channels
         N_("direct_observation"),
         N_("party_report"),

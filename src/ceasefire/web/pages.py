@@ -39,7 +39,15 @@ from ceasefire.domain.incidents import (
 from ceasefire.domain.naming import LANGUAGES, in_language
 from ceasefire.domain.records import IncidentQuery
 from ceasefire.i18n import LANGUAGE_NAMES, best_language, distance, translations
-from ceasefire.services import accounts, geography, incidents, log, notifications, places
+from ceasefire.services import (
+    accounts,
+    geography,
+    incidents,
+    log,
+    notices,
+    notifications,
+    places,
+)
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.web.deps import deployment, session_viewer
 from ceasefire.web.geojson import incidents_collection
@@ -657,9 +665,12 @@ def desk_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
 def _titles(dep: Deployment, viewer: Viewer, items: list[Any]) -> dict[str, str]:
     """Titles of the records the notifications are about, where the viewer may read them."""
     titles = {}
-    for record_id in {n.record_id for n in items}:
+    for kind, record_id in {(n.record_kind, n.record_id) for n in items}:
         try:
-            titles[record_id] = incidents.get_incident(dep, viewer, record_id).draft.title
+            if kind == "notice":
+                titles[record_id] = notices.get_notice(dep, viewer, record_id).draft.title
+            else:
+                titles[record_id] = incidents.get_incident(dep, viewer, record_id).draft.title
         except DomainError:
             continue
     return titles
