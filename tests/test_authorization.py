@@ -397,6 +397,10 @@ ENDPOINTS = (
     ("POST", "/api/v1/notices/x/cancel"),
     ("GET", "/api/v1/posts/rpk-post-01/notices?date=2021-04-12"),
     ("GET", "/api/v1/posts/rpk-post-01/notices.ics"),
+    ("POST", "/api/v1/movements"),
+    ("GET", "/api/v1/movements"),
+    ("GET", "/api/v1/movements/x"),
+    ("POST", "/api/v1/movements/x/checkpoints"),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -443,6 +447,9 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
         "/notices/x",
         "/posts/rpk-post-01/day",
         "/posts/rpk-post-01/notices.ics",
+        "/movements",
+        "/movements/new",
+        "/movements/x",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:

@@ -63,6 +63,8 @@ notice_app = typer.Typer(no_args_is_help=True, help="Activity notices near the l
 post_app = typer.Typer(no_args_is_help=True, help="A peacekeeping post's day.")
 app.add_typer(notice_app, name="notice")
 app.add_typer(post_app, name="post")
+movement_app = typer.Typer(no_args_is_help=True, help="Convoys and passages through the corridor.")
+app.add_typer(movement_app, name="movement")
 geo_app = typer.Typer(no_args_is_help=True, help="The line of contact and where records stand.")
 line_app = typer.Typer(no_args_is_help=True, help="Versions of the line of contact.")
 geo_app.add_typer(line_app, name="line")
@@ -819,6 +821,124 @@ def post_day(
     out.print(table)
     if ics is not None:
         ics.write_bytes(notices.post_calendar(dep, viewer, post, first))
+
+
+# --- movements ---------------------------------------------------------------------------------
+
+
+def _read_json(file: Path, model: Any) -> Any:
+    """A file ('-': stdin) validated against a model; problems printed by field, exit 2."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        return model.model_validate_json(text)
+    except OSError as exc:
+        _fail(f"file: {exc.strerror}")
+    except ValidationError as exc:
+        _print_errors(exc)
+        raise typer.Exit(2) from None
+
+
+@movement_app.command("register")
+def movement_register(
+    as_user: AsUser,
+    file: Annotated[Path, typer.Option(help="JSON file with the movement ('-' for stdin)")],
+) -> None:
+    """Register a convoy or a passage (the API's format); prints its id."""
+    from ceasefire.domain.movements import MovementDraft
+    from ceasefire.services import movements
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    draft = _read_json(file, MovementDraft)
+    print(_run(lambda: movements.register_movement(dep, viewer, draft)).id)
+
+
+@movement_app.command("checkpoint")
+def movement_checkpoint(
+    movement_id: str,
+    as_user: AsUser,
+    file: Annotated[Path, typer.Option(help="JSON file with the report ('-' for stdin)")],
+) -> None:
+    """Record what happened at a checkpoint; a hold prints the incident it became."""
+    from ceasefire.domain.movements import CheckpointReport
+    from ceasefire.services import movements
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    report = _read_json(file, CheckpointReport)
+    movement, incident_id = _run(
+        lambda: movements.record_checkpoint(dep, viewer, movement_id, report)
+    )
+    out.print(_(movement.status.value), highlight=False, markup=False)
+    if incident_id:
+        out.print(_("Incident recorded: {id}").format(id=incident_id), highlight=False)
+
+
+@movement_app.command("list")
+def movement_list(as_user: AsUser) -> None:
+    """The latest movements this user may read."""
+    from ceasefire.services import movements
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    table = Table()
+    for column in (_("Planned"), _("Kind"), _("Title"), _("From"), _("To"), _("Status"), "id"):
+        table.add_column(column)
+    for movement in movements.list_movements(dep, viewer):
+        shown = movements.present_movement(dep, viewer, movement)
+        _add_row(
+            table,
+            shown["movement"]["planned_at"][:16].replace("T", " "),
+            shown["display"]["kind"],
+            movement.draft.title,
+            shown["display"]["from"] or "",
+            shown["display"]["to"] or "",
+            shown["display"]["status"],
+            movement.id,
+        )
+    out.print(table)
+
+
+@movement_app.command("show")
+def movement_show(
+    movement_id: str,
+    as_user: AsUser,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """One movement with its timeline of checkpoints."""
+    from ceasefire.services import movements
+
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    movement = _run(lambda: movements.get_movement(dep, viewer, movement_id))
+    shown = movements.present_movement(dep, viewer, movement)
+    shown["timeline"] = movements.present_timeline(
+        dep, viewer, movements.timeline(dep, viewer, movement_id)
+    )
+    if as_json:
+        print(json.dumps(shown, ensure_ascii=False, indent=1))
+        return
+    out.print(f"[bold]{escape(movement.draft.title)}[/bold]", highlight=False)
+    display = shown["display"]
+    out.print(
+        f"{display['kind']} · {display['from']} → {display['to']} · {display['status']}",
+        highlight=False,
+        markup=False,
+    )
+    table = Table(title=_("Timeline"))
+    for column in (_("When"), _("Place"), _("Outcome"), _("Findings"), _("Incident")):
+        table.add_column(column)
+    for item in shown["timeline"]:
+        found = item.get("report") or {}
+        _add_row(
+            table,
+            item["at"][:16].replace("T", " "),
+            found.get("place") or "",
+            found.get("outcome_label") or _(str(item.get("change"))),
+            found.get("findings") or "",
+            item["incident_id"] or "",
+        )
+    out.print(table)
 
 
 @incident_app.command("list")

@@ -171,6 +171,11 @@ def can_see_every_acknowledgement(viewer: Viewer, record: Access) -> bool:
     return viewer.mission or viewer.organisation_id == record.owner_org
 
 
+def can_register_movement(viewer: Viewer) -> bool:
+    """Convoys and passages are registered by a party's liaison officer or a duty officer."""
+    return viewer.has(Role.liaison_officer, Role.duty_officer)
+
+
 def can_record_line(viewer: Viewer) -> bool:
     """A new version of the line of contact is the mission's to record."""
     return viewer.mission and viewer.has(Role.administrator)

@@ -153,6 +153,14 @@ class NoticeSettings(PackModel):
     incidents_for_high: int = Field(default=3, ge=1, description="This many nearby: high")
 
 
+class MovementSettings(PackModel):
+    """Movements through the corridor."""
+
+    hold_category: Slug = Field(
+        description="The incident category a checkpoint's hold, turning back or dispute becomes"
+    )
+
+
 class GeographySettings(PackModel):
     """How records are placed against the line: its zones, the hazard radius, and how
     activity notices are assessed."""
@@ -164,6 +172,7 @@ class GeographySettings(PackModel):
     )
     hazard_radius_metres: float = Field(default=1000, ge=0, le=50_000)
     notices: NoticeSettings = Field(default_factory=NoticeSettings)
+    movements: MovementSettings | None = None
 
 
 class DemoUser(PackModel):
@@ -283,6 +292,13 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
     duplicates("taxonomy", [c.id for c in scenario.categories], "categories")
     duplicates("layers", [x.id for x in scenario.layers], "layers")
     duplicates("layers", [z.id for z in scenario.geography.zones], "geography.zones")
+    movements = scenario.geography.movements
+    if movements is not None and movements.hold_category not in category_ids:
+        problem(
+            "layers",
+            "geography.movements.hold_category",
+            f"unknown category {movements.hold_category!r}",
+        )
     for i, zone in enumerate(scenario.geography.zones):
         if zone.id == "beyond":
             problem("layers", f"geography.zones[{i}].id", "'beyond' names what lies past the zones")

@@ -50,24 +50,32 @@ def report_incident(
     if not authz.can_report(viewer):
         raise Forbidden("only monitors and duty officers report incidents")
     now = now or utcnow()
+    with dep.db.begin() as conn:
+        return report_in(conn, dep, viewer, draft, now)
+
+
+def report_in(
+    conn: Any, dep: Deployment, viewer: Viewer, draft: IncidentDraft, now: datetime
+) -> Incident:
+    """Report an incident in the caller's transaction (a hold at a checkpoint is recorded
+    together with the incident it becomes); the caller has checked the viewer may report."""
     lat, lon = _check_draft(dep, draft, now)
     incident_id = str(uuid.uuid4())
-    with dep.db.begin() as conn:
-        _check_attachments(dep, conn, draft)
-        store.insert_incident(
-            conn,
-            incident_id=incident_id,
-            draft=draft,
-            owner_org=viewer.organisation_id,
-            author_id=viewer.user_id,
-            lat=lat,
-            lon=lon,
-            at=now,
-        )
-        geography.place_record(conn, dep, "incident", incident_id, lat, lon)
-        return _record_version(
-            dep, conn, viewer, incident_id, 1, now, "reported", Status.reported, draft, None
-        )
+    _check_attachments(dep, conn, draft)
+    store.insert_incident(
+        conn,
+        incident_id=incident_id,
+        draft=draft,
+        owner_org=viewer.organisation_id,
+        author_id=viewer.user_id,
+        lat=lat,
+        lon=lon,
+        at=now,
+    )
+    geography.place_record(conn, dep, "incident", incident_id, lat, lon)
+    return _record_version(
+        dep, conn, viewer, incident_id, 1, now, "reported", Status.reported, draft, None
+    )
 
 
 def correct_incident(

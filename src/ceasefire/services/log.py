@@ -39,8 +39,10 @@ from ceasefire.ledger.note import (
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
+from ceasefire.store import movements as movement_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
+from ceasefire.store.movements import MovementVersion
 from ceasefire.store.notices import NoticeVersion
 from ceasefire.store.notifications import NotificationVersion, Reply
 
@@ -136,6 +138,28 @@ def record_notice(
     read by its filer, the mission and those told of it, not by everyone who reads the log)."""
     leaf = (notice_entry(version), new_secret(), True)
     return store.append(conn, [leaf, *notification_leaves(steps)])[0]
+
+
+def movement_entry(version: MovementVersion) -> Entry:
+    """A movement's registration, or one checkpoint's report on it."""
+    return Entry(
+        kind="movement",
+        id=version.movement_id,
+        version=version.version,
+        at=_at(version.at),
+        author_org=version.author_org,
+        content={
+            "change": version.change,
+            "status": version.status.value,
+            "incident_id": version.incident_id,
+            **version.content,
+        },
+    )
+
+
+def record_movement(conn: Any, version: MovementVersion, public: bool) -> int:
+    """Log a movement's version (committed to unless the movement is public)."""
+    return store.append(conn, [(movement_entry(version), new_secret(), not public)])[0]
 
 
 def record_version(
@@ -381,6 +405,12 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
             {
                 ("notice", v.notice_id, v.version): notice_entry(v)
                 for v in notice_store.all_versions(conn)
+            }
+        )
+        steps.update(
+            {
+                ("movement", v.movement_id, v.version): movement_entry(v)
+                for v in movement_store.all_versions(conn)
             }
         )
         report.records = len(versions) + len(corroborations) + len(steps)

@@ -412,6 +412,41 @@ notice_versions = Table(
 )
 """Every state a notice had (filed, cancelled), each a log leaf."""
 
+# --- movements through the corridor -------------------------------------------------------
+
+movements = Table(
+    "movements",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("classification", String(20), nullable=False),
+    Column("owner_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("planned_at", UTCDateTime, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "planned_at", "id"),
+)
+"""Each movement's registration and current status."""
+
+movement_versions = Table(
+    "movement_versions",
+    metadata,
+    Column("movement_id", String(36), ForeignKey("movements.id"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("author_org", String(80), ForeignKey("organisations.id"), nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("incident_id", String(36), ForeignKey("incidents.id")),
+    Index(None, "incident_id"),
+)
+"""The registration (version 1) and each checkpoint's report after it, each a log leaf; a
+report that held the movement names the incident it became."""
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

@@ -11,12 +11,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from ceasefire import __version__
 from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment, open_deployment
-from ceasefire.web import errors, notice_pages, pages
+from ceasefire.web import errors, movement_pages, notice_pages, pages
 from ceasefire.web.api import (
     attachments,
     geography,
     incidents,
     log,
+    movements,
     notices,
     notifications,
     reference,
@@ -38,11 +39,21 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.state.deployment = dep
     app.state.settings = settings
     app.state.bad_tokens = FailureWindow(limit=30)  # invalid tokens a minute, per address
-    routers = (incidents, reference, attachments, log, notifications, geography, notices)
+    routers = (
+        incidents,
+        reference,
+        attachments,
+        log,
+        notifications,
+        geography,
+        notices,
+        movements,
+    )
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(notice_pages.router)
+    app.include_router(movement_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)

@@ -44,6 +44,7 @@ from ceasefire.services import (
     geography,
     incidents,
     log,
+    movements,
     notices,
     notifications,
     places,
@@ -510,6 +511,7 @@ def incident_page(
         logged=logged,
         answers=answers,
         told=told,
+        movement=movements.movement_of_incident(dep, viewer, incident_id),
         error=request.query_params.get("error"),
     )
 

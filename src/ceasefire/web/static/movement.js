@@ -1,0 +1,19 @@
+// A movement's track: its route from place to place, and each checkpoint's outcome as a
+// coloured marker (green passed, blue inspected, red held, turned back or disputed).
+(function () {
+  "use strict";
+  var el = document.getElementById("movement-map");
+  if (!el || !window.L) { return; }
+  el.hidden = false;
+  var track = JSON.parse(el.dataset.track);
+  var map = L.map(el).setView(el.dataset.center.split(",").map(Number), Number(el.dataset.zoom));
+  var colour = { passed: "#1e8449", inspected: "#2471a3", arrived: "#1e8449", held: "#c0392b", turned_back: "#c0392b", disputed: "#b7950b" };
+  function text(s) { var span = document.createElement("span"); span.textContent = s; return span.innerHTML; }
+  if (track.route.length > 1) { L.polyline(track.route, { color: "#34495e", weight: 3, dashArray: "4 6" }).addTo(map); }
+  track.points.forEach(function (p) {
+    L.circleMarker([p.lat, p.lon], { radius: 9, color: "#222", weight: 1, fillColor: colour[p.outcome] || "#7f8c8d", fillOpacity: 0.9, className: "checkpoint-" + p.outcome })
+      .bindTooltip(text(p.label)).addTo(map);
+  });
+  var all = track.route.concat(track.points.map(function (p) { return [p.lat, p.lon]; }));
+  if (all.length) { map.fitBounds(L.latLngBounds(all).pad(0.3), { maxZoom: 13 }); }
+})();
