@@ -1,15 +1,20 @@
-"""Benchmark of enrichment: the nearest settlement, the nearest post and the distance to the
-line of contact, in metres, for many records at once.
+"""Benchmark of enrichment: the nearest settlement, the nearest post, the distance to the
+line of contact and its side, the zone and the hazard areas nearby, for many records at once;
+and, where PostGIS is at hand, the same distances from `ST_Distance` on geography.
 
     .venv/bin/python bench/geo.py                 # 100,000 records
     .venv/bin/python bench/geo.py --records 10000 --no-write
+    .venv/bin/python bench/geo.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Records are points scattered over the reference pack's area. The vectorised path
 (`Geography.enrich`: one projection of every point, STR-tree nearest queries, Shapely's
 array functions, PROJ's geodesic distances over arrays) enriches all of them, `--repeat`
 times; the plain per-record loop (`Geography.enrich_one`: one Shapely geometry at a time,
 every place tried) enriches a sample of them, in the same run, and its time per record is
-compared with the vectorised path's. Both give the same answers (tests/test_geography.py).
+compared with the vectorised path's. Both give the same answers (tests/test_geography.py,
+tests/test_standing.py). With `--postgres`, a sample of the records goes to PostGIS, which
+computes the distance to the line and to every settlement and post (`ST_Distance` on
+geography, the nearest kept) in one query, timed, and compared metre by metre.
 It replaces its own section of docs/benchmarks.md.
 """
 
@@ -23,8 +28,11 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy import create_engine, text
+
 import notify as rig
-from ceasefire.domain.geography import Geography, line_of_contact
+from ceasefire.domain.geography import Enrichment, Geography, Zone, hazard_areas, pack_line
+from ceasefire.domain.scenario import Scenario
 from ceasefire.pack import read_pack
 
 SECTION = "geo"
@@ -39,6 +47,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--loop-sample", type=int, default=2_000, help="for the plain loop")
     parser.add_argument("--repeat", type=int, default=5, help="vectorised runs (5)")
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument("--postgres", help="a PostgreSQL URL with PostGIS, to compare with")
+    parser.add_argument("--postgis-sample", type=int, default=10_000, help="records (10000)")
     args = parser.parse_args(argv)
     if not 1 <= args.records <= 10_000_000 or not 1 <= args.loop_sample <= args.records:
         parser.error("--records must be in [1, 10000000], --loop-sample in [1, --records]")
@@ -46,9 +56,8 @@ def main(argv: Sequence[str]) -> int:
         parser.error("--repeat must be in [1, 100]")
     started = datetime.now(UTC)
     scenario = read_pack(rig.REFERENCE_PACK)
-    lat, lon = scenario.info.map.center
     built = time.perf_counter()
-    geography = Geography((lat, lon), scenario.places, line_of_contact(scenario))
+    geography = full_geography(scenario)
     build_seconds = time.perf_counter() - built
     chooser = random.Random(5)
     lats = [chooser.uniform(*AREA[0]) for _ in range(args.records)]
@@ -67,6 +76,17 @@ def main(argv: Sequence[str]) -> int:
         per_record.append(time.perf_counter() - clock)
     rig.progress(f"plain loop: {statistics.median(per_record) * 1e6:.0f} µs a record")
 
+    compared = None
+    if args.postgres:
+        sample = min(args.postgis_sample, args.records)
+        compared = against_postgis(
+            args.postgres,
+            geography,
+            pack_line(scenario).lines,
+            lats[:sample],
+            lons[:sample],
+            vectorised_of(runs, args.records),
+        )
     vectorised = statistics.median(runs)
     loop_total = sum(per_record) / len(per_record) * args.records
     m = rig.machine([])
@@ -78,8 +98,13 @@ def main(argv: Sequence[str]) -> int:
             f"Date: {started:%Y-%m-%d %H:%M} UTC. Code: {m.code}.",
             f"Machine: {m.cpu}, {m.cores} cores, {m.ram} RAM; Python {m.python}.",
             f"Layers: the reference pack's {len(geography.settlements)} settlements, "
-            f"{len(geography.posts)} posts and its (illustrative) line of contact; the index "
-            f"took {build_seconds * 1000:.0f} ms to build. Records: {args.records:,} points "
+            f"{len(geography.posts)} posts, its (illustrative) line of contact with "
+            f"{len(geography.sides)} sides' areas, {len(geography.zones)} zones and "
+            f"{len(geography.hazards)} hazard areas ({geography.hazard_radius:.0f} m radius); "
+            f"the indexes took {build_seconds * 1000:.0f} ms to build. Each record gets the "
+            "nearest settlement and post with geodesic metres, the geodesic metres to the "
+            "line, its side, its zone and the hazard areas near it. "
+            f"Records: {args.records:,} points "
             f"scattered over {AREA[0][0]}–{AREA[0][1]}° N, {AREA[1][0]}–{AREA[1][1]}° E.",
             rig.table(
                 ["path", "records", "time (median)", "per record", "records per second"],
@@ -104,12 +129,107 @@ def main(argv: Sequence[str]) -> int:
             f"(limit {LIMIT_SECONDS:.0f} s: {verdict}), "
             f"{loop_total / vectorised:.0f}x faster than the plain loop** (limit: 20x). "
             f"Vectorised runs: {', '.join(f'{r:.2f} s' for r in runs)}.",
+            *([compared] if compared else [
+                "PostGIS: not compared in this run (give `--postgres` a database with PostGIS)."
+            ]),
         ]
     )  # fmt: skip
     print(body)
     if not args.no_write:
         rig.write_section(rig.DOCS, body, *rig.markers(SECTION, "bench/geo.py"))
     return 0
+
+
+def full_geography(scenario: Scenario) -> Geography:
+    """The geography a deployment of the pack builds (services.geography, version 1)."""
+    drawing = pack_line(scenario)
+    settings = scenario.geography
+    return Geography(
+        scenario.info.map.center,
+        scenario.places,
+        drawing.lines,
+        sides=drawing.sides,
+        zones=[Zone(z.id, z.within_metres) for z in settings.zones],
+        hazards=hazard_areas(scenario),
+        hazard_radius=settings.hazard_radius_metres,
+    )
+
+
+def vectorised_of(runs: list[float], records: int) -> float:
+    """Seconds a record, the vectorised path (median run)."""
+    return statistics.median(runs) / records
+
+
+def against_postgis(
+    url: str,
+    geography: Geography,
+    lines: list[list[tuple[float, float]]],
+    lats: list[float],
+    lons: list[float],
+    ours_per_record: float,
+) -> str:
+    """Time PostGIS on the same distances for the sample, and compare them with ours."""
+    found: Enrichment = geography.enrich(lats, lons)
+    line = "MULTILINESTRING(" + ",".join(
+        "(" + ",".join(f"{x} {y}" for x, y in part) + ")" for part in lines
+    ) + ")"  # fmt: skip
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            conn.execute(text("CREATE TEMP TABLE bench_points (i int, g geography) ON COMMIT DROP"))
+            conn.execute(
+                text("CREATE TEMP TABLE bench_places (kind text, g geography) ON COMMIT DROP")
+            )
+            conn.execute(
+                text("INSERT INTO bench_points VALUES (:i, ST_MakePoint(:lon, :lat)::geography)"),
+                [
+                    {"i": i, "lon": x, "lat": y}
+                    for i, (y, x) in enumerate(zip(lats, lons, strict=True))
+                ],
+            )
+            conn.execute(
+                text("INSERT INTO bench_places VALUES (:k, ST_MakePoint(:lon, :lat)::geography)"),
+                [
+                    {"k": k, "lon": p.lon, "lat": p.lat}
+                    for k, places in (("s", geography.settlements), ("p", geography.posts))
+                    for p in places
+                ],
+            )
+            conn.execute(text("ANALYZE bench_points"))
+            clock = time.perf_counter()
+            rows = conn.execute(
+                text(
+                    "SELECT p.i, ST_Distance(p.g, ST_GeogFromText(:line)),"
+                    " (SELECT min(ST_Distance(p.g, s.g)) FROM bench_places s WHERE s.kind = 's'),"
+                    " (SELECT min(ST_Distance(p.g, s.g)) FROM bench_places s WHERE s.kind = 'p')"
+                    " FROM bench_points p ORDER BY p.i"
+                ),
+                {"line": f"SRID=4326;{line}"},
+            ).all()
+            seconds = time.perf_counter() - clock
+    finally:
+        engine.dispose()
+    gaps = {
+        "settlement": [abs(r[2] - found.settlement.metres[r[0]]) for r in rows],
+        "post": [abs(r[3] - found.post.metres[r[0]]) for r in rows],
+        "line": [abs(r[1] - found.line_metres[r[0]]) for r in rows],
+    }
+    within = {k: sum(g <= 1.0 for g in v) / len(v) * 100 for k, v in gaps.items()}
+    per_record = seconds / len(rows)
+    return (
+        f"**PostGIS, same run, {len(rows):,} of the records**: one query computing "
+        f"`ST_Distance` on geography to the line and to every settlement and post took "
+        f"{seconds:.2f} s ({per_record * 1e6:.0f} µs a record, "
+        f"{per_record / ours_per_record:.0f}x the vectorised path's time a record). "
+        f"Agreement within 1 m: settlements {within['settlement']:.2f} %, posts "
+        f"{within['post']:.2f} %, line {within['line']:.2f} % (largest gaps "
+        f"{max(gaps['settlement']):.2f} m, {max(gaps['post']):.2f} m, {max(gaps['line']):.2f} m)."
+        " Where the line's distances differ, ours are the geodesic ones (they match a "
+        "brute-force search of the line densified every 5 m, tests/test_geography.py); "
+        "PostGIS finds the nearest point on a sphere and measures to it on the spheroid, so "
+        "near a vertex it comes out longer, by more the farther the record."
+    )
 
 
 if __name__ == "__main__":

@@ -31,11 +31,13 @@ def geography(reference_scenario: Scenario) -> Geography:
 
 @pytest.fixture(scope="module")
 def points() -> tuple[list[float], list[float]]:
-    """Records scattered over the scenario's area (Nagorno-Karabakh and around it)."""
+    """Records scattered over the scenario's area (Nagorno-Karabakh and around it), and
+    one whose nearest point of the line is where its second part begins (locating it along
+    the whole line, then interpolating, once gave the first part's end, 600 m off)."""
     chooser = random.Random(11)
     return (
-        [chooser.uniform(39.3, 40.4) for _ in range(POINTS)],
-        [chooser.uniform(46.2, 47.3) for _ in range(POINTS)],
+        [chooser.uniform(39.3, 40.4) for _ in range(POINTS)] + [39.77371275573272],
+        [chooser.uniform(46.2, 47.3) for _ in range(POINTS)] + [46.72029611605603],
     )
 
 
@@ -85,11 +87,11 @@ def densified(line: list[tuple[float, float]], step: float = 5.0) -> list[tuple[
 def test_distance_to_the_line_is_the_geodesic_one_within_a_metre(  # type: ignore[no-untyped-def]
     geography, points, reference_scenario
 ) -> None:
-    lats, lons = points
-    found = geography.enrich(lats[:60], lons[:60])
+    lats, lons = points[0][:60] + points[0][-1:], points[1][:60] + points[1][-1:]
+    found = geography.enrich(lats, lons)
     line = [p for part in line_of_contact(reference_scenario) for p in densified(part)]
     line_lons, line_lats = [p[0] for p in line], [p[1] for p in line]
-    for i, (lat, lon) in enumerate(zip(lats[:60], lons[:60], strict=True)):
+    for i, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
         _, _, every = WGS84.inv([lon] * len(line), [lat] * len(line), line_lons, line_lats)
         assert found.line_metres[i] == pytest.approx(min(every), abs=1.0), (lat, lon)
 

@@ -394,9 +394,9 @@ class Geography:
     ) -> np.ndarray[Any, np.dtype[np.float64]]:
         if self._line is None:
             return np.full(len(points), np.nan)
-        on_line = shapely.line_interpolate_point(
-            self._line, shapely.line_locate_point(self._line, points)
-        )
+        # the line's end of the shortest line to each record (not locate-then-interpolate:
+        # where two parts of the line meet, that can land on the wrong part's end)
+        on_line = shapely.get_point(shapely.shortest_line(self._line, points), 0)
         near_lon, near_lat = self._to_degrees.transform(
             *arrays(shapely.get_x(on_line), shapely.get_y(on_line))
         )
@@ -489,8 +489,8 @@ class Geography:
         post, post_metres = self._nearest_one(point, lat, lon, self.posts)
         line_metres = float("nan")
         if self._line is not None:
-            on_line = self._line.interpolate(self._line.project(point))
-            near_lon, near_lat = self._to_degrees.transform(on_line.x, on_line.y)
+            on_line = shapely.shortest_line(self._line, point).coords[0]
+            near_lon, near_lat = self._to_degrees.transform(*on_line)
             line_metres = float(WGS84.inv(lon, lat, near_lon, near_lat)[2])
         side = next((i for i, area in enumerate(self._sides) if area.intersects(point)), -1)
         zone = next(
