@@ -67,17 +67,28 @@ def test_a_farming_notice_at_the_line_is_high_risk_and_reaches_the_other_side_an
     assert assessment["counterparts"] == ["Ադրբեջան"]
     assert filed["escort"] is True
     told = {a["contact"] for a in filed["acknowledgements"]}
-    assert told == {"mod-azerbaijan-duty", "rpk-south-desk", "rpk-duty"}
-    assert deliver(wired) == 3
+    assert told == {"mod-azerbaijan-duty", "rpk-south-desk", "rpk-duty", "nk-authorities-duty"}
+    assert deliver(wired) == 4
     assert len(receiver.received) == 1  # the counterpart, by webhook, in Azerbaijani
     webhook = receiver.received[0][1]
     assert webhook["title"].startswith("[ceasefire] tarla işləri: Ploughing")
     assert webhook["title"].endswith("(yüksək)")
     assert "Fəaliyyət təmas xəttinə 297 m qədər yaxınlaşır." in webhook["message"]
     assert "Müşayiət tövsiyə olunur." in webhook["message"]
-    desks = sorted(str(m["To"]) for m in mailbox.received)
-    assert desks == ["rpk-duty@demo.invalid", "rpk-south-desk@demo.invalid"]
-    assert all("полевые работы: Ploughing" in text for text in mailbox.texts())
+    by_desk = {
+        str(m["To"]): text for m, text in zip(mailbox.received, mailbox.texts(), strict=True)
+    }
+    assert sorted(by_desk) == [
+        "nk-authorities-duty@demo.invalid",
+        "rpk-duty@demo.invalid",
+        "rpk-south-desk@demo.invalid",
+    ]
+    assert "полевые работы: Ploughing" in by_desk["rpk-south-desk@demo.invalid"]
+    outcome = by_desk["nk-authorities-duty@demo.invalid"]  # the filer's desk, in Armenian
+    assert "ռիսկ՝ բարձր" in outcome and "Խորհուրդ է տրվում ուղեկցություն։" in outcome
+    assert "Ծանուցումն ուղարկվեց՝" in outcome
+    assert "Duty officer, Azerbaijani Ministry of Defence" in outcome
+    assert "Ծանուցումն ուղարկվեց՝" not in by_desk["rpk-south-desk@demo.invalid"]
     # the counterpart and the sector desk acknowledge; the filer sees it on the notice
     for user, contact in (("az.liaison", "mod-azerbaijan-duty"), ("rpk.duty", "rpk-south-desk")):
         inbox = client.get("/api/v1/notifications", headers=auth(user)).json()["items"]
@@ -102,7 +113,8 @@ def test_a_notice_deep_behind_the_line_is_low_risk_and_reaches_only_the_post(  #
     assert filed["assessment"]["risk"] == "low"
     assert filed["assessment"]["codes"] == ["far_from_line"]
     assert filed["escort"] is False
-    assert [a["contact"] for a in filed["acknowledgements"]] == ["rpk-north-desk"]
+    told = sorted(a["contact"] for a in filed["acknowledgements"])
+    assert told == ["nk-authorities-duty", "rpk-north-desk"]  # the post, and the filer's desk
     # the other side neither was told nor may read it
     assert (
         client.get(f"/api/v1/notices/{filed['id']}", headers=auth("az.liaison")).status_code == 404
@@ -144,6 +156,7 @@ def test_every_reason_raises_the_risk_it_names(  # type: ignore[no-untyped-def]
         "nk-authorities-duty",  # a neutral filer: both sides are told
         "rpk-south-desk",
         "rpk-duty",
+        "icrc-protection",  # the filer's own desk
     }
 
 
@@ -321,6 +334,7 @@ def test_the_cli_files_shows_cancels_and_prints_a_posts_day(run, tmp_path) -> No
         "mod-azerbaijan-duty",
         "rpk-south-desk",
         "rpk-duty",
+        "nk-authorities-duty",
     }
     ics = tmp_path / "post.ics"
     day = run(
@@ -348,7 +362,7 @@ def test_the_pages_show_a_notice_its_acknowledgements_and_the_posts_day(  # type
     page = armenian.get(f"/notices/{filed['id']}").text
     assert "Այն մոտենում է շփման գծին 297 մ հեռավորության վրա։" in page
     assert "Խորհուրդ է տրվում ուղեկցություն։" in page
-    assert page.count("<tr class=") >= 3  # three desks told
+    assert page.count("<tr class=") >= 4  # four desks told
     listed = armenian.get("/notices").text
     assert filed["id"] in listed
     day = (

@@ -116,6 +116,11 @@ def _notice_message(
         ),
         _("Filed by") + f": {display['filed_by']}",
         *([draft.description] if draft.description else []),
+        *(
+            _sent_to(dep, conn, notification, reader)
+            if reader.organisation_id == notice.owner_org
+            else []
+        ),
         *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
         "",
         _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
@@ -127,6 +132,26 @@ def _notice_message(
     if cancelled:
         title = "[ceasefire] " + _("Cancelled") + f": {draft.title}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _sent_to(
+    dep: Deployment, conn: Connection, notification: Notification, reader: Viewer
+) -> list[str]:
+    """For the filer: the other desks this version of the notice went to."""
+    _ = translations(reader.language).gettext
+    others = [
+        n
+        for n in notification_store.for_record(conn, "notice", notification.record_id)
+        if n.record_version == notification.record_version and n.id != notification.id
+    ]
+    if not others:
+        return [_("Nobody else was told.")]
+    lines = [_("It was sent to:")]
+    for other in others:
+        contact = dep.scenario.policy.contact(other.contact_id)
+        name = contact.name if contact else other.contact_id
+        lines.append(f"- {_name(dep, reader, other.organisation_id)}: {name}")
+    return lines
 
 
 def _name(dep: Deployment, reader: Viewer, organisation_id: str) -> str:

@@ -489,8 +489,8 @@ class Geography:
         post, post_metres = self._nearest_one(point, lat, lon, self.posts)
         line_metres = float("nan")
         if self._line is not None:
-            on_line = shapely.shortest_line(self._line, point).coords[0]
-            near_lon, near_lat = self._to_degrees.transform(*on_line)
+            near_x, near_y = shapely.shortest_line(self._line, point).coords[0]
+            near_lon, near_lat = self._to_degrees.transform(near_x, near_y)
             line_metres = float(WGS84.inv(lon, lat, near_lon, near_lat)[2])
         side = next((i for i, area in enumerate(self._sides) if area.intersects(point)), -1)
         zone = next(

@@ -90,9 +90,6 @@ class NoticeDraft(Strict):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     recurrence: Recurrence | None = None
-    language: Literal["en", "ru", "hy", "az"] | None = Field(
-        default=None, description="The filer's language for the outcome; default: theirs"
-    )
 
     @model_validator(mode="after")
     def _window(self) -> NoticeDraft:

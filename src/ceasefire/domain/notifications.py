@@ -112,16 +112,20 @@ class Rule(PolicyModel):
     notify_nearest_post: bool = Field(
         default=False, description="Notices: the desks that answer for the nearest post"
     )
+    notify_filer: bool = Field(
+        default=False, description="Notices: the filing organisation's entry desks (the outcome)"
+    )
     suggest_escort: bool = Field(default=False, description="Notices: an escort is suggested")
     ack_within: str = Field(default="30m")
 
     @model_validator(mode="after")
     def _someone(self) -> Rule:
         chosen = [self.notify, self.notify_organisations]
-        if not any(chosen) and not self.notify_counterparts and not self.notify_nearest_post:
+        flags = [self.notify_counterparts, self.notify_nearest_post, self.notify_filer]
+        if not any(chosen) and not any(flags):
             raise ValueError(
                 "name contact points in notify, organisations in notify_organisations, or "
-                "set notify_counterparts or notify_nearest_post"
+                "set notify_counterparts, notify_nearest_post or notify_filer"
             )
         return self
 
@@ -171,6 +175,8 @@ class Policy(PolicyModel):
         if event is not None and rule.notify_counterparts:
             for party in event.counterparts:
                 add(self.counterparts.get(party, []))
+        if event is not None and rule.notify_filer:
+            add(self.entry_desks(event.reporting_organisation))
         if event is not None and rule.notify_nearest_post and event.nearest_post:
             add([c.id for c in self.contact_points if event.nearest_post in c.posts])
         return chosen
