@@ -888,7 +888,7 @@ def movement_list(as_user: AsUser) -> None:
         shown = movements.present_movement(dep, viewer, movement)
         _add_row(
             table,
-            shown["movement"]["planned_at"][:16].replace("T", " "),
+            shown["display"]["planned"],
             shown["display"]["kind"],
             movement.draft.title,
             shown["display"]["from"] or "",
@@ -932,7 +932,7 @@ def movement_show(
         found = item.get("report") or {}
         _add_row(
             table,
-            item["at"][:16].replace("T", " "),
+            item["local"],
             found.get("place") or "",
             found.get("outcome_label") or _(str(item.get("change"))),
             found.get("findings") or "",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Access, Viewer
@@ -164,6 +165,7 @@ def present_movement(dep: Deployment, viewer: Viewer, movement: Movement) -> dic
     """A movement for a reader, with its places and organisations named for them."""
     scenario, draft = dep.scenario, movement.draft
     _ = translations(viewer.language).gettext
+    zone = ZoneInfo(scenario.info.time_zone)
 
     def place(place_id: str | None) -> str | None:
         found = dep.gazetteer.place(place_id or "")
@@ -180,6 +182,7 @@ def present_movement(dep: Deployment, viewer: Viewer, movement: Movement) -> dic
         "registered_by": movement.owner_org,
         "movement": draft.model_dump(mode="json"),
         "display": {
+            "planned": f"{draft.planned_at.astimezone(zone):%Y-%m-%d %H:%M}",
             "kind": _(draft.kind.value),
             "status": _(movement.status.value),
             "from": place(draft.from_place),
@@ -196,12 +199,15 @@ def present_timeline(
 ) -> list[dict[str, Any]]:
     scenario = dep.scenario
     _ = translations(viewer.language).gettext
+    zone = ZoneInfo(scenario.info.time_zone)
     shown = []
     for v in versions:
         report = v.content.get("report")
+        happened = datetime.fromisoformat(report["at"]) if report else v.at
         item: dict[str, Any] = {
             "version": v.version,
             "at": v.at.isoformat(),
+            "local": f"{happened.astimezone(zone):%Y-%m-%d %H:%M}",
             "change": v.change,
             "status": v.status.value,
             "incident_id": v.incident_id,

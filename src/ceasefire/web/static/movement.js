@@ -9,6 +9,16 @@
   var map = L.map(el).setView(el.dataset.center.split(",").map(Number), Number(el.dataset.zoom));
   var colour = { passed: "#1e8449", inspected: "#2471a3", arrived: "#1e8449", held: "#c0392b", turned_back: "#c0392b", disputed: "#b7950b" };
   function text(s) { var span = document.createElement("span"); span.textContent = s; return span.innerHTML; }
+  fetch("/map/layers.geojson", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (fc) {
+    var shapes = fc.features.filter(function (f) { return f.properties.layer !== "places" && f.properties.kind !== "zone" && f.properties.kind !== "side"; });
+    L.geoJSON({ type: "FeatureCollection", features: shapes }, {
+      interactive: false,
+      style: function (f) {
+        var p = f.properties, area = p.kind === "area";
+        return { color: p.color, weight: area ? 1 : 2, fillOpacity: area ? 0.06 : 0, dashArray: p.illustrative ? "6 6" : null };
+      }
+    }).addTo(map).bringToBack();
+  });
   if (track.route.length > 1) { L.polyline(track.route, { color: "#34495e", weight: 3, dashArray: "4 6" }).addTo(map); }
   track.points.forEach(function (p) {
     L.circleMarker([p.lat, p.lon], { radius: 9, color: "#222", weight: 1, fillColor: colour[p.outcome] || "#7f8c8d", fillOpacity: 0.9, className: "checkpoint-" + p.outcome })
