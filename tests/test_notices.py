@@ -252,6 +252,8 @@ def test_cancelling_tells_those_who_were_told_and_is_logged(  # type: ignore[no-
             "area",
         ),
         ({"area": {"type": "MultiPoint", "coordinates": [[46.9, 39.8]]}}, "area"),
+        ({"area": {"type": "Point", "coordinates": [{}]}}, "area"),
+        ({"area": {"type": "LineString", "coordinates": [[46.9, True], [47, 39.8]]}}, "area"),
         ({"ends_at": "2021-04-01T07:00:00+04:00"}, "ends_at"),
         ({"starts_at": "2021-04-01T07:00:00"}, "starts_at"),
         ({"recurrence": {"weekdays": [7], "until": "2030-01-01"}}, "recurrence"),

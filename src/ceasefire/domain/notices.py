@@ -148,26 +148,23 @@ class NoticeDraft(Strict):
 
 def shape(area: dict[str, Any]) -> shapely.Geometry:
     """A notice's area as a Shapely geometry in (lon, lat); ValueError says what is wrong."""
-    kind, coordinates = area.get("type"), area.get("coordinates") or []
-    try:
-        if kind == "Point":
-            positions = [coordinates]
-        elif kind == "LineString":
-            positions = list(coordinates or [])
-            if len(positions) < 2:
-                raise ValueError("a route needs at least two positions")
-        else:
-            rings = list(coordinates or [])
-            if len(rings) != 1:
-                raise ValueError("a plot is one ring, without holes")
-            positions = list(rings[0])
-            if len(positions) < 4 or positions[0] != positions[-1]:
-                raise ValueError("a plot's ring needs 4 or more positions, the last the first")
-        if len(positions) > MAX_VERTICES:
-            raise ValueError(f"at most {MAX_VERTICES} positions")
-        points = [(float(p[0]), float(p[1])) for p in positions]
-    except (TypeError, IndexError) as exc:
-        raise ValueError(f"malformed coordinates: {exc}") from None
+    kind, coordinates = area.get("type"), area.get("coordinates")
+    if kind == "Point":
+        positions = [coordinates]
+    elif kind == "LineString":
+        positions = _list(coordinates)
+        if len(positions) < 2:
+            raise ValueError("a route needs at least two positions")
+    else:
+        rings = _list(coordinates)
+        if len(rings) != 1:
+            raise ValueError("a plot is one ring, without holes")
+        positions = _list(rings[0])
+        if len(positions) < 4 or positions[0] != positions[-1]:
+            raise ValueError("a plot's ring needs 4 or more positions, the last the first")
+    if len(positions) > MAX_VERTICES:
+        raise ValueError(f"at most {MAX_VERTICES} positions")
+    points = [_position(p) for p in positions]
     for lon, lat in points:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValueError(f"position [{lon}, {lat}] is out of range (longitude first)")
@@ -179,6 +176,21 @@ def shape(area: dict[str, Any]) -> shapely.Geometry:
     if not polygon.is_valid:
         raise ValueError("the plot's outline crosses itself")
     return polygon
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("malformed coordinates: a list was expected")
+    return value
+
+
+def _position(value: Any) -> tuple[float, float]:
+    numbers = value[:2] if isinstance(value, list) else []
+    if len(numbers) < 2 or not all(
+        isinstance(n, int | float) and not isinstance(n, bool) for n in numbers
+    ):
+        raise ValueError("malformed coordinates: a position is [longitude, latitude]")
+    return float(numbers[0]), float(numbers[1])
 
 
 # --- assessment ------------------------------------------------------------------------------
