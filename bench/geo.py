@@ -31,8 +31,7 @@ from datetime import UTC, datetime
 from sqlalchemy import create_engine, text
 
 import notify as rig
-from ceasefire.domain.geography import Enrichment, Geography, Zone, hazard_areas, pack_line
-from ceasefire.domain.scenario import Scenario
+from ceasefire.domain.geography import Enrichment, Geography, pack_geography, pack_line
 from ceasefire.pack import read_pack
 
 SECTION = "geo"
@@ -57,7 +56,7 @@ def main(argv: Sequence[str]) -> int:
     started = datetime.now(UTC)
     scenario = read_pack(rig.REFERENCE_PACK)
     built = time.perf_counter()
-    geography = full_geography(scenario)
+    geography = pack_geography(scenario)
     build_seconds = time.perf_counter() - built
     chooser = random.Random(5)
     lats = [chooser.uniform(*AREA[0]) for _ in range(args.records)]
@@ -138,21 +137,6 @@ def main(argv: Sequence[str]) -> int:
     if not args.no_write:
         rig.write_section(rig.DOCS, body, *rig.markers(SECTION, "bench/geo.py"))
     return 0
-
-
-def full_geography(scenario: Scenario) -> Geography:
-    """The geography a deployment of the pack builds (services.geography, version 1)."""
-    drawing = pack_line(scenario)
-    settings = scenario.geography
-    return Geography(
-        scenario.info.map.center,
-        scenario.places,
-        drawing.lines,
-        sides=drawing.sides,
-        zones=[Zone(z.id, z.within_metres) for z in settings.zones],
-        hazards=hazard_areas(scenario),
-        hazard_radius=settings.hazard_radius_metres,
-    )
 
 
 def vectorised_of(runs: list[float], records: int) -> float:

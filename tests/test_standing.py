@@ -21,9 +21,8 @@ from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.geography import (
     BEYOND,
     Geography,
-    Zone,
     hazard_areas,
-    pack_line,
+    pack_geography,
     read_line,
 )
 from ceasefire.domain.incidents import IncidentDraft
@@ -40,17 +39,7 @@ PARTIES = {"armenia", "azerbaijan", "karabakh-armenians", "russia", "turkey"}
 
 @pytest.fixture(scope="module")
 def geo(reference_scenario: Scenario) -> Geography:
-    drawing = pack_line(reference_scenario)
-    settings = reference_scenario.geography
-    return Geography(
-        reference_scenario.info.map.center,
-        reference_scenario.places,
-        drawing.lines,
-        sides=drawing.sides,
-        zones=[Zone(z.id, z.within_metres) for z in settings.zones],
-        hazards=hazard_areas(reference_scenario),
-        hazard_radius=settings.hazard_radius_metres,
-    )
+    return pack_geography(reference_scenario)
 
 
 @pytest.fixture(scope="module")

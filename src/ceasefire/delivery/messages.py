@@ -3,6 +3,7 @@ and organisation names for its audience, and only what its organisation may see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -67,12 +68,7 @@ def render(dep: Deployment, conn: Connection, notification: Notification) -> Mes
                 for a in answer
             ]
         ),
-        *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
-        "",
-        _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
-        _("Record") + f": {dep.public_url}/incidents/{incident.id}",
-        _("Acknowledge by") + f": {notification.ack_deadline:%Y-%m-%d %H:%M} UTC",
-        _("Reference") + f": {notification.id}",
+        *_footer(dep, notification, _, _("Record"), f"/incidents/{incident.id}"),
     ]
     title = f"[ceasefire] {display['category']}: {record['title']}"
     if answer:
@@ -121,17 +117,26 @@ def _notice_message(
             if reader.organisation_id == notice.owner_org
             else []
         ),
-        *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
-        "",
-        _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
-        _("Notice") + f": {dep.public_url}/notices/{notice.id}",
-        _("Acknowledge by") + f": {notification.ack_deadline:%Y-%m-%d %H:%M} UTC",
-        _("Reference") + f": {notification.id}",
+        *_footer(dep, notification, _, _("Notice"), f"/notices/{notice.id}"),
     ]
     title = f"[ceasefire] {display['activity']}: {draft.title} ({_(notice.risk)})"
     if cancelled:
         title = "[ceasefire] " + _("Cancelled") + f": {draft.title}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _footer(
+    dep: Deployment, notification: Notification, _: Callable[[str], str], label: str, path: str
+) -> list[str]:
+    """The end of every message: escalation, the one-time link, the record, the deadline."""
+    return [
+        *([_("Escalated: nobody acknowledged in time.")] if notification.level else []),
+        "",
+        _("Acknowledge") + f": {dep.public_url}/ack/{ack_token(dep, notification.id)}",
+        f"{label}: {dep.public_url}{path}",
+        _("Acknowledge by") + f": {notification.ack_deadline:%Y-%m-%d %H:%M} UTC",
+        _("Reference") + f": {notification.id}",
+    ]
 
 
 def _sent_to(

@@ -204,6 +204,25 @@ def pack_line(scenario: Scenario) -> LineDrawing:
     return LineDrawing(lines, sides)
 
 
+def pack_geography(
+    scenario: Scenario, places: Sequence[Place] | None = None, drawing: LineDrawing | None = None
+) -> Geography:
+    """The geography a deployment of the pack works with: its places (or those given, the
+    gazetteer's), a drawing of the line (the pack's unless given) with its sides, the pack's
+    zones and hazard areas."""
+    drawing = drawing or pack_line(scenario)
+    settings = scenario.geography
+    return Geography(
+        scenario.info.map.center,
+        scenario.places if places is None else places,
+        drawing.lines,
+        sides=drawing.sides,
+        zones=[Zone(z.id, z.within_metres) for z in settings.zones],
+        hazards=hazard_areas(scenario),
+        hazard_radius=settings.hazard_radius_metres,
+    )
+
+
 def line_of_contact(scenario: Scenario) -> list[list[tuple[float, float]]]:
     """The lines of the pack's line-of-contact layers, as (lon, lat) positions."""
     return pack_line(scenario).lines

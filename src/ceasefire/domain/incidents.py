@@ -282,6 +282,17 @@ class Attachment(Strict):
     media_type: str = Field(default="application/octet-stream", max_length=100)
 
 
+def readers_need_restriction(value: list[str], info: ValidationInfo) -> list[str]:
+    """Named readers (`restricted_to`) belong to restricted and confidential records only."""
+    needs_readers = info.data.get("classification") in (
+        Classification.restricted,
+        Classification.confidential,
+    )
+    if value and not needs_readers:
+        raise ValueError("is only for restricted or confidential records")
+    return value
+
+
 class IncidentDraft(Strict):
     """Everything a reporter states about an incident; also the body of a correction."""
 
@@ -311,16 +322,7 @@ class IncidentDraft(Strict):
             raise ValueError("is before started_at")
         return value
 
-    @field_validator("restricted_to")
-    @classmethod
-    def _readers_need_restriction(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        needs_readers = info.data.get("classification") in (
-            Classification.restricted,
-            Classification.confidential,
-        )
-        if value and not needs_readers:
-            raise ValueError("is only for restricted or confidential records")
-        return value
+    _readers = field_validator("restricted_to")(readers_need_restriction)
 
 
 def check_times(draft: IncidentDraft, now: datetime, tolerance: timedelta) -> None:

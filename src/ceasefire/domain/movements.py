@@ -13,10 +13,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from ceasefire.domain.classification import Classification
-from ceasefire.domain.incidents import Slug, Strict, check_era
+from ceasefire.domain.incidents import Slug, Strict, check_era, readers_need_restriction
 
 
 class MovementKind(StrEnum):
@@ -104,16 +104,7 @@ class MovementDraft(Strict):
         check_era(value)
         return value
 
-    @field_validator("restricted_to")
-    @classmethod
-    def _readers_need_restriction(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        needs_readers = info.data.get("classification") in (
-            Classification.restricted,
-            Classification.confidential,
-        )
-        if value and not needs_readers:
-            raise ValueError("is only for restricted or confidential records")
-        return value
+    _readers = field_validator("restricted_to")(readers_need_restriction)
 
     @model_validator(mode="after")
     def _something_moves(self) -> MovementDraft:

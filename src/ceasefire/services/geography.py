@@ -24,8 +24,7 @@ from ceasefire.domain.geography import (
     Geography,
     LineDrawing,
     Standing,
-    Zone,
-    hazard_areas,
+    pack_geography,
     pack_line,
     read_line,
 )
@@ -63,16 +62,7 @@ def geography_of(dep: Deployment, line: LineVersion) -> Geography:
     known = dep.geographies.get(line.number)
     if known is None:
         drawing = pack_line(dep.scenario) if line.number == 1 else _drawing(dep, line.document)
-        settings = dep.scenario.geography
-        found = Geography(
-            dep.scenario.info.map.center,
-            list(dep.gazetteer),
-            drawing.lines,
-            sides=drawing.sides,
-            zones=[Zone(z.id, z.within_metres) for z in settings.zones],
-            hazards=hazard_areas(dep.scenario),
-            hazard_radius=settings.hazard_radius_metres,
-        )
+        found = pack_geography(dep.scenario, list(dep.gazetteer), drawing)
         dep.geographies[line.number] = (line.illustrative, found)
         return found
     return known[1]

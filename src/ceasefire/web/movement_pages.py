@@ -26,7 +26,15 @@ from ceasefire.domain.movements import (
 )
 from ceasefire.services import movements
 from ceasefire.services.deployment import Deployment
-from ceasefire.web.pages import DepDep, ViewerDep, _with_language, check_csrf, language, render
+from ceasefire.web.pages import (
+    DepDep,
+    ViewerDep,
+    _with_language,
+    check_csrf,
+    first_error,
+    language,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 CARGO_ROWS = 3
@@ -64,9 +72,7 @@ async def register(request: Request, dep: DepDep, viewer: ViewerDep) -> Response
         draft = draft_from_form(values, route, dep.scenario.info.time_zone)
         movement = movements.register_movement(dep, viewer, draft)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _form(request, dep, viewer, values, f"{where}: {first['msg']}", 422, route)
+        return _form(request, dep, viewer, values, first_error(exc), 422, route)
     except DomainError as exc:
         if exc.code != "invalid_input":
             raise
@@ -105,9 +111,7 @@ async def checkpoint(
         )
         movements.record_checkpoint(dep, viewer, movement_id, report)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _page(request, dep, viewer, movement_id, f"{where}: {first['msg']}", 422)
+        return _page(request, dep, viewer, movement_id, first_error(exc), 422)
     except DomainError as exc:
         if exc.code != "invalid_input":
             raise

@@ -19,7 +19,15 @@ from ceasefire.domain.errors import DomainError, InvalidInput
 from ceasefire.domain.notices import Activity, NoticeDraft
 from ceasefire.services import notices
 from ceasefire.services.deployment import Deployment
-from ceasefire.web.pages import DepDep, ViewerDep, _with_language, check_csrf, language, render
+from ceasefire.web.pages import (
+    DepDep,
+    ViewerDep,
+    _with_language,
+    check_csrf,
+    first_error,
+    language,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 WEEKDAYS = range(7)
@@ -57,9 +65,7 @@ async def file_notice(request: Request, dep: DepDep, viewer: ViewerDep) -> Respo
         draft = draft_from_form(values, weekdays, dep.scenario.info.time_zone)
         notice = notices.file_notice(dep, viewer, draft)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _form(request, dep, viewer, values, f"{where}: {first['msg']}", 422, weekdays)
+        return _form(request, dep, viewer, values, first_error(exc), 422, weekdays)
     except DomainError as exc:
         if exc.code != "invalid_input":
             raise
@@ -77,8 +83,7 @@ async def assess(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLRespon
         found = notices.preview(dep, _reader(request, viewer), draft)
         error = None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        found, error = None, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        found, error = None, first_error(exc)
     except DomainError as exc:
         found, error = None, exc.message
     return render(request, "_notice_assessment.html", viewer, preview=found, error=error)

@@ -91,6 +91,12 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def first_error(exc: ValidationError) -> str:
+    """A form's first problem, as `field: reason`."""
+    first = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+
+
 def check_csrf(request: Request, token: str) -> None:
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not secrets.compare_digest(expected, token):
@@ -362,9 +368,7 @@ async def report(request: Request, dep: DepDep, viewer: ViewerDep) -> Response:
         draft = draft_from_form(values, dep.scenario.info.time_zone, language(request, viewer))
         incident = incidents.report_incident(dep, viewer, draft)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return _render_form(request, dep, viewer, values, f"{where}: {first['msg']}", 422)
+        return _render_form(request, dep, viewer, values, first_error(exc), 422)
     except DomainError as exc:
         if exc.code not in ("invalid_input",):
             raise
