@@ -5,9 +5,7 @@ hold became) with the form a post fills in."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,7 +14,7 @@ from pydantic import ValidationError
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.classification import Classification
-from ceasefire.domain.errors import DomainError, InvalidInput
+from ceasefire.domain.errors import DomainError
 from ceasefire.domain.movements import (
     CargoCategory,
     CheckpointReport,
@@ -33,6 +31,7 @@ from ceasefire.web.pages import (
     check_csrf,
     first_error,
     language,
+    local_time,
     render,
 )
 
@@ -94,16 +93,12 @@ async def checkpoint(
     form = await request.form()
     values = {k: str(v) for k, v in form.items()}
     check_csrf(request, values.get("csrf_token", ""))
-    zone = ZoneInfo(dep.scenario.info.time_zone)
     try:
-        at = datetime.fromisoformat(values.get("at", "")).replace(tzinfo=zone)
-    except ValueError:
-        return _page(request, dep, viewer, movement_id, "at: a date and time", 422)
-    try:
+        at = local_time(values, "at", dep.scenario.info.time_zone)
         report = CheckpointReport.model_validate(
             {
                 "place_id": values.get("place_id", ""),
-                "at": at.isoformat(),
+                "at": at.isoformat() if at else None,
                 "outcome": values.get("outcome", ""),
                 "inspected_by": values.get("inspected_by") or None,
                 "findings": values.get("findings", ""),
@@ -188,11 +183,7 @@ def _form(
 
 def draft_from_form(values: dict[str, str], route: list[str], time_zone: str) -> MovementDraft:
     """The form's fields as a draft: cargo in rows, one vehicle per line ("truck 10-AB-123")."""
-    zone = ZoneInfo(time_zone)
-    try:
-        planned = datetime.fromisoformat(values.get("planned_at", "")).replace(tzinfo=zone)
-    except ValueError:
-        raise InvalidInput("planned_at", "must be a date and time like 2021-04-12T07:00") from None
+    planned = local_time(values, "planned_at", time_zone)
     cargo: list[dict[str, Any]] = []
     for row in range(CARGO_ROWS):
         category = values.get(f"cargo_{row}_category", "")
@@ -217,7 +208,7 @@ def draft_from_form(values: dict[str, str], route: list[str], time_zone: str) ->
             "from_place": values.get("from_place", ""),
             "to_place": values.get("to_place", ""),
             "route": route,
-            "planned_at": planned.isoformat(),
+            "planned_at": planned.isoformat() if planned else None,
             "cargo": cargo,
             "vehicles": vehicles,
             "people": values.get("people") or 0,

@@ -5,7 +5,7 @@ day with its iCalendar feed."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from ceasefire.web.pages import (
     check_csrf,
     first_error,
     language,
+    local_time,
     render,
 )
 
@@ -183,16 +184,10 @@ def _form(
 def draft_from_form(values: dict[str, str], weekdays: list[str], time_zone: str) -> NoticeDraft:
     """The form's flat fields as a draft; local times are in the deployment's zone. The area
     is the map's drawing, or without JavaScript the point typed as latitude and longitude."""
-    zone = ZoneInfo(time_zone)
 
     def local(name: str) -> str | None:
-        value = values.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return datetime.fromisoformat(value).replace(tzinfo=zone).isoformat()
-        except ValueError:
-            raise InvalidInput(name, "must be a date and time like 2021-04-12T07:00") from None
+        moment = local_time(values, name, time_zone)
+        return moment.isoformat() if moment else None
 
     area: Any = None
     if values.get("area", "").strip():

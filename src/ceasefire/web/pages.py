@@ -91,6 +91,17 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def local_time(values: dict[str, str], name: str, time_zone: str) -> datetime | None:
+    """A form's date and time field (`datetime-local`), in the deployment's time zone."""
+    value = values.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(time_zone))
+    except ValueError:
+        raise InvalidInput(name, "must be a date and time like 2021-04-12T09:30") from None
+
+
 def first_error(exc: ValidationError) -> str:
     """A form's first problem, as `field: reason`."""
     first = exc.errors()[0]
@@ -406,16 +417,10 @@ def _render_form(
 
 def draft_from_form(values: dict[str, str], time_zone: str, lang: str) -> IncidentDraft:
     """Turn the report form's flat fields into a draft; local times are in the deployment's zone."""
-    zone = ZoneInfo(time_zone)
 
     def local(name: str) -> str | None:
-        value = values.get(name, "").strip()
-        if not value:
-            return None
-        try:
-            return datetime.fromisoformat(value).replace(tzinfo=zone).isoformat()
-        except ValueError:
-            raise InvalidInput(name, "must be a date and time like 2021-04-12T09:30") from None
+        moment = local_time(values, name, time_zone)
+        return moment.isoformat() if moment else None
 
     def number(name: str) -> str | None:
         value = values.get(name, "").strip()
