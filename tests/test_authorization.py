@@ -450,6 +450,8 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
         "/movements",
         "/movements/new",
         "/movements/x",
+        "/geo/lines",
+        "/geo/lines/1.geojson",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:

@@ -312,7 +312,7 @@ def _moved_east(scenario: Scenario, degrees: float) -> dict[str, Any]:
 
 
 def test_a_new_line_version_places_every_record_again(  # type: ignore[no-untyped-def]
-    client, auth, dep, viewer, reference_scenario
+    client, auth, dep, viewer, reference_scenario, browser_for
 ) -> None:
     ids = [_report(dep, viewer, name) for name in SPOTS]
     before = {i: incidents.get_incident(dep, viewer("jmc.duty"), i).standing for i in ids}
@@ -340,6 +340,11 @@ def test_a_new_line_version_places_every_record_again(  # type: ignore[no-untype
     new = _report(dep, viewer, "goris")
     placed = incidents.get_incident(dep, viewer("jmc.duty"), new).standing
     assert placed is not None and placed.line_version == 2
+    page = browser_for("az.liaison").get("/geo/lines").text
+    assert "Survey by the joint monitoring centre, 12 April 2021 (test)" in page
+    assert "Təmas xəttinin versiyaları" in page
+    drawing = browser_for("az.liaison").get("/geo/lines/2.geojson").json()
+    assert drawing == body["drawing"]
 
 
 @pytest.mark.parametrize("user", ["jmc.duty", "am.liaison", "az.liaison", "icrc.caseworker"])

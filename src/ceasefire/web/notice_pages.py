@@ -1,6 +1,7 @@
 """Pages of activity notices: the list, the form with its map (draw a point, a plot or a
 route; the assessment shows as you draw), a notice with its acknowledgements, and a post's
-day with its iCalendar feed."""
+day with its iCalendar feed; and the versions of the line of contact they are assessed
+against."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.errors import DomainError, InvalidInput
 from ceasefire.domain.notices import Activity, NoticeDraft
-from ceasefire.services import notices
+from ceasefire.services import geography, notices
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.pages import (
     DepDep,
@@ -147,6 +148,17 @@ def post_calendar(
     day = _day(start) if start else notices.today(dep)
     body = notices.post_calendar(dep, _reader(request, viewer), post_id, day)
     return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/geo/lines")
+def line_versions(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    """Every version of the line of contact, with where it came from."""
+    return render(request, "lines.html", viewer, versions=geography.line_versions(dep))
+
+
+@router.get("/geo/lines/{number}.geojson")
+def line_drawing(number: int, dep: DepDep, viewer: ViewerDep) -> JSONResponse:
+    return JSONResponse(geography.line_version(dep, number).document)
 
 
 # --- the form ------------------------------------------------------------------------------
