@@ -27,7 +27,8 @@ from ceasefire.domain.geography import (
 )
 from ceasefire.domain.incidents import IncidentDraft
 from ceasefire.domain.scenario import Scenario
-from ceasefire.services import geography, incidents
+from ceasefire.services import geography, incidents, log
+from ceasefire.store import log as log_store
 
 from .builders import violation
 from .conftest import REFERENCE_PACK
@@ -345,6 +346,11 @@ def test_a_new_line_version_places_every_record_again(  # type: ignore[no-untype
     assert "Təmas xəttinin versiyaları" in page
     drawing = browser_for("az.liaison").get("/geo/lines/2.geojson").json()
     assert drawing == body["drawing"]
+    # the new version is a public leaf of the log, which the audit recomputes
+    with dep.db.read() as conn:
+        (leaf,) = log_store.leaves_of(conn, "line", ["line-of-contact"])
+    assert leaf.version == 2 and b"Survey by the joint monitoring centre" in leaf.data
+    assert log.audit(dep).problems == []
 
 
 @pytest.mark.parametrize("user", ["jmc.duty", "am.liaison", "az.liaison", "icrc.caseworker"])

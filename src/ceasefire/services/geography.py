@@ -29,6 +29,7 @@ from ceasefire.domain.geography import (
     read_line,
 )
 from ceasefire.domain.naming import in_language
+from ceasefire.services import log
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import geography as store
 from ceasefire.store.incidents import count_incidents
@@ -129,8 +130,11 @@ def record_line(
                 illustrative=illustrative,
                 at=now,
                 by=viewer.username,
+                author_org=viewer.organisation_id,
             )
-            return _line(store.line_version(conn, number))
+            row = store.line_version(conn, number)
+            log.record_line(conn, row)
+            return _line(row)
     except IntegrityError:
         raise Conflict("another version of the line was recorded meanwhile: retry") from None
 

@@ -37,6 +37,7 @@ from ceasefire.ledger.note import (
     verify_note,
 )
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
+from ceasefire.store import geography as geography_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
 from ceasefire.store import movements as movement_store
@@ -160,6 +161,31 @@ def movement_entry(version: MovementVersion) -> Entry:
 def record_movement(conn: Any, version: MovementVersion, public: bool) -> int:
     """Log a movement's version (committed to unless the movement is public)."""
     return store.append(conn, [(movement_entry(version), new_secret(), not public)])[0]
+
+
+LINE = "line-of-contact"
+
+
+def line_entry(row: Any) -> Entry:
+    """A version of the line of contact the mission recorded (a `line_versions` row): its
+    drawing and provenance, in the open, for every party to hold the others to."""
+    return Entry(
+        kind="line",
+        id=LINE,
+        version=row.version,
+        at=_at(row.recorded_at),
+        author_org=row.author_org,
+        content={
+            "drawing": row.drawing,
+            "provenance": row.provenance,
+            "illustrative": row.illustrative,
+            "recorded_by": row.recorded_by,
+        },
+    )
+
+
+def record_line(conn: Any, row: Any) -> int:
+    return store.append(conn, [(line_entry(row), new_secret(), False)])[0]
 
 
 def record_version(
@@ -411,6 +437,12 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
             {
                 ("movement", v.movement_id, v.version): movement_entry(v)
                 for v in movement_store.all_versions(conn)
+            }
+        )
+        steps.update(
+            {
+                ("line", LINE, row.version): line_entry(row)
+                for row in geography_store.line_versions_recorded(conn)
             }
         )
         report.records = len(versions) + len(corroborations) + len(steps)

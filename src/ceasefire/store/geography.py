@@ -111,6 +111,7 @@ def insert_line_version(
     illustrative: bool,
     at: datetime,
     by: str,
+    author_org: str,
 ) -> None:
     conn.execute(
         insert(line_versions).values(
@@ -120,5 +121,6 @@ def insert_line_version(
             illustrative=illustrative,
             recorded_at=at,
             recorded_by=by,
+            author_org=author_org,
         )
     )

@@ -338,6 +338,7 @@ line_versions = Table(
     Column("illustrative", Boolean, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("recorded_by", String(200), nullable=False),
+    Column("author_org", String(80), ForeignKey("organisations.id"), nullable=False),
 )
 """Versions of the line of contact after the pack's own (version 1): each a GeoJSON drawing
 of the line and the sides, with where it came from."""

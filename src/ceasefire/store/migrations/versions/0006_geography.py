@@ -27,6 +27,12 @@ def upgrade() -> None:
         sa.Column("illustrative", sa.Boolean(), nullable=False),
         sa.Column("recorded_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("author_org", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_org"],
+            ["organisations.id"],
+            name=op.f("fk_line_versions_author_org_organisations"),
+        ),
         sa.PrimaryKeyConstraint("version", name=op.f("pk_line_versions")),
     )
     op.create_table(
