@@ -77,10 +77,7 @@ def file_notice(
     notice_id = str(uuid.uuid4())
     with dep.db.begin() as conn:
         found = _assess(dep, conn, viewer, draft, now)
-        event = _event(dep, notice_id, 1, "filed", draft, found, viewer.organisation_id, now)
-        readers = _readers(dep, event, viewer.organisation_id)
-        access = Access(Classification.restricted, viewer.organisation_id, viewer.user_id, readers)
-        explanation = notifications.explain_event(dep.scenario, event, access)
+        readers, explanation = _routed(dep, viewer, notice_id, draft, found, now)
         stored = _stored(found)
         store.insert_notice(
             conn,
@@ -156,10 +153,7 @@ def preview(dep: Deployment, viewer: Viewer, draft: NoticeDraft) -> dict[str, An
     now = utcnow()
     with dep.db.read() as conn:
         found = _assess(dep, conn, viewer, draft, now)
-    event = _event(dep, "preview", 1, "filed", draft, found, viewer.organisation_id, now)
-    readers = _readers(dep, event, viewer.organisation_id)
-    access = Access(Classification.restricted, viewer.organisation_id, viewer.user_id, readers)
-    explanation = notifications.explain_event(dep.scenario, event, access)
+    explanation = _routed(dep, viewer, "preview", draft, found, now)[1]
     return {
         "assessment": present_assessment(dep, viewer, _stored(found)),
         "escort": explanation.escort,
@@ -469,6 +463,21 @@ def _event(
         counterparts=assessment.counterparts,
         nearest_post=assessment.measures.post_id,
     )
+
+
+def _routed(
+    dep: Deployment,
+    viewer: Viewer,
+    notice_id: str,
+    draft: NoticeDraft,
+    found: tuple[Assessment, int],
+    now: datetime,
+) -> tuple[frozenset[str], notifications.Explanation]:
+    """A new notice's readers, and whom the rules send it to."""
+    event = _event(dep, notice_id, 1, "filed", draft, found, viewer.organisation_id, now)
+    readers = _readers(dep, event, viewer.organisation_id)
+    access = Access(Classification.restricted, viewer.organisation_id, viewer.user_id, readers)
+    return readers, notifications.explain_event(dep.scenario, event, access)
 
 
 def _readers(dep: Deployment, event: Event, filer: str) -> frozenset[str]:
