@@ -1122,7 +1122,11 @@ def scenario_validate(path: Path) -> None:
 def backup_command(
     target: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz)")],
     include_keys: Annotated[
-        bool, typer.Option("--include-keys", help="Also copy the log's private signing key")
+        bool,
+        typer.Option(
+            "--include-keys",
+            help="Also copy the private keys: the log's signing key and the desk's sealing keys",
+        ),
     ] = False,
 ) -> None:
     """Write a consistent snapshot: every table, the attachments, the log state."""

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     log_key_file: Path | None = Field(
         default=None, description="The log's signer key; empty: data_dir/keys/log.key"
     )
+    desk_key_file: Path | None = Field(
+        default=None,
+        description="Keys sealing residents' personal data; empty: data_dir/keys/desk.key. "
+        "Keep it outside the database and its backups",
+    )
     witnesses: list[WitnessSetting] = Field(default_factory=list)
     checkpoint_interval_seconds: float = Field(default=5.0, gt=0)
     public_url: str = Field(default="", description="Base URL in messages; empty: host:port")
@@ -89,6 +94,10 @@ class Settings(BaseSettings):
     @property
     def resolved_log_key_file(self) -> Path:
         return self.log_key_file or self.data_dir / "keys" / "log.key"
+
+    @property
+    def resolved_desk_key_file(self) -> Path:
+        return self.desk_key_file or self.data_dir / "keys" / "desk.key"
 
     @property
     def future_tolerance(self) -> timedelta:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ceasefire.domain.desk import DeskPolicy
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.geography import read_line
 from ceasefire.domain.naming import Audience
@@ -45,9 +46,10 @@ FILES = {
     "users": "users.yaml",
     "incidents": "incidents.yaml",
     "notifications": "notifications.yaml",
+    "desk": "desk.yaml",
 }
 
-OPTIONAL = frozenset({"users", "incidents", "notifications"})
+OPTIONAL = frozenset({"users", "incidents", "notifications", "desk"})
 
 
 def read_pack(directory: Path | str) -> Scenario:
@@ -107,6 +109,7 @@ def read_pack(directory: Path | str) -> Scenario:
     take("incidents", SampleIncident, "incidents")
     take("notifications", ContactPoint, "contact_points")
     take("notifications", Rule, "rules")
+    take("desk", DeskPolicy, None)
     counterparts = _section(raw.get("notifications"), "counterparts") or {}
     counterparts = _validate(
         Counterparts, counterparts, FILES["notifications"], "counterparts", problems
@@ -146,6 +149,7 @@ def read_pack(directory: Path | str) -> Scenario:
         layers=parsed["layers"],
         layer_geojson=geojson,
         geography=geography,
+        desk=parsed.get("desk") or DeskPolicy(),
         users=parsed.get("users", []),
         incidents=parsed.get("incidents", []),
         policy=Policy(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ceasefire.domain.authorization import Role
+from ceasefire.domain.desk import NEAREST_POST, DeskPolicy, Priority, assign
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
 from ceasefire.domain.notifications import Policy
@@ -219,6 +220,7 @@ class Scenario(PackModel):
     users: list[DemoUser]
     incidents: list[SampleIncident]
     policy: Policy = Field(default_factory=Policy)
+    desk: DeskPolicy = Field(default_factory=DeskPolicy)
 
     def audience(self, audience_id: str) -> Audience:
         for audience in self.audiences:
@@ -349,7 +351,48 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         PackProblem(files["notifications"], key, reason)
         for key, reason in policy_problems(scenario, category_ids, place_ids, org_ids)
     )
+    problems.extend(
+        PackProblem(files["desk"], key, reason) for key, reason in desk_problems(scenario)
+    )
     return problems
+
+
+def desk_problems(scenario: Scenario) -> list[tuple[str, str]]:
+    """(key, reason) for every reference in the desk's policy the pack does not know, and
+    every category and zone that no mandate rule assigns."""
+    desk = scenario.desk
+    found: list[tuple[str, str]] = []
+    categories = [c.id for c in desk.categories]
+    zones = [z.id for z in scenario.geography.zones] + ["beyond"]
+    contacts = {c.id for c in scenario.policy.contact_points}
+    for i, category in enumerate(categories):
+        if category in categories[:i]:
+            found.append((f"categories[{i}].id", f"duplicate id {category!r}"))
+    for i, rule in enumerate(desk.mandate):
+        key = f"mandate[{i}]"
+        for j, category in enumerate(rule.categories):
+            if category not in categories:
+                found.append((f"{key}.categories[{j}]", f"unknown category {category!r}"))
+        for j, zone in enumerate(rule.zones):
+            if zone not in zones:
+                found.append((f"{key}.zones[{j}]", f"unknown zone {zone!r}: one of {zones}"))
+        if rule.acts != NEAREST_POST and rule.acts not in contacts:
+            found.append((f"{key}.acts", f"unknown contact point {rule.acts!r} (or nearest_post)"))
+        for j, contact in enumerate(rule.inform):
+            if contact not in contacts:
+                found.append((f"{key}.inform[{j}]", f"unknown contact point {contact!r}"))
+    if desk.categories:
+        for priority in Priority:
+            if priority not in desk.response_times:
+                found.append(("response_times", f"no response times for {priority.value}"))
+        places: list[str | None] = [*zones, None]
+        for category in categories:
+            for place in places:
+                if assign(desk, category, place) is None:
+                    where = f"zone {place}" if place else "no zone"
+                    found.append(("mandate", f"no rule assigns {category!r} in {where}"))
+                    break
+    return found
 
 
 def policy_problems(

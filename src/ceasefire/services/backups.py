@@ -79,6 +79,7 @@ def backup(
         staged.update({f"attachments/{p.relative_to(root)}": p for p in files})
         if include_keys:
             staged["keys/log.key"] = settings.resolved_log_key_file
+            staged["keys/desk.key"] = settings.resolved_desk_key_file
         manifest = {
             "format": FORMAT,
             "created_at": utcnow().isoformat(),
@@ -171,16 +172,21 @@ def _lines(handle: IO[bytes], digest: Any) -> Iterator[str]:
         yield raw.decode("utf-8")
 
 
+KEYS = {"keys/log.key": "log_key_file", "keys/desk.key": "desk_key_file"}
+"""A backup's key files, and the setting that says where each goes."""
+
+
 def _place(settings: Settings, name: str, data: bytes) -> None:
-    """Put an attachment or the log key where the configuration says."""
+    """Put an attachment or a key file where the configuration says."""
     if name.startswith("attachments/"):
         path = settings.attachments_dir / name.removeprefix("attachments/")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    elif name == "keys/log.key":
-        target = settings.resolved_log_key_file
+    elif name in KEYS:
+        setting = KEYS[name]
+        target = getattr(settings, f"resolved_{setting}")
         if target.exists():
-            raise InvalidInput("log_key_file", f"{target} exists; not overwriting a key")
+            raise InvalidInput(setting, f"{target} exists; not overwriting a key")
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:

@@ -22,6 +22,7 @@ from ceasefire.store import migrate
 from ceasefire.store.db import Database
 from ceasefire.store.deployment import imported_places, load_scenario, save_scenario
 from ceasefire.store.files import AttachmentFiles
+from ceasefire.store.sealing import Sealer, SealingError, create_key_file
 
 
 def utcnow() -> datetime:
@@ -66,6 +67,8 @@ class Deployment:
     """Contact point id -> Apprise URLs, from configuration, over the pack's own."""
     gazetteer: Gazetteer
     """The places records may name: the pack's and the imported ones (read at start)."""
+    sealer: Sealer | None = None
+    """Seals residents' personal data (None only where a test builds a Deployment by hand)."""
     geographies: dict[int, tuple[bool, Geography]] = field(default_factory=dict)
     """Version of the line -> whether it is illustrative, and the geography built on it
     (see services.geography)."""
@@ -94,6 +97,7 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
             for contact in scenario.policy.contact_points
         },
         gazetteer=Gazetteer(scenario.places, imported),
+        sealer=_sealer(settings),
     )
 
 
@@ -103,6 +107,8 @@ def initialise(settings: Settings, db: Database, scenario: Scenario) -> None:
     migrate.upgrade(db)
     with db.begin() as conn:
         save_scenario(conn, scenario, utcnow())
+    if not settings.resolved_desk_key_file.exists():
+        create_key_file(settings.resolved_desk_key_file)
     path = settings.resolved_log_key_file
     if not path.exists():
         origin = settings.log_origin or f"ceasefire/{scenario.info.id}"
@@ -110,6 +116,13 @@ def initialise(settings: Settings, db: Database, scenario: Scenario) -> None:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(Signer.generate(origin).skey + "\n")
+
+
+def _sealer(settings: Settings) -> Sealer:
+    try:
+        return Sealer.from_file(settings.resolved_desk_key_file)
+    except SealingError as exc:
+        raise NotInitialised(str(exc)) from None
 
 
 def _log_keys(settings: Settings) -> LogKeys:
