@@ -401,6 +401,8 @@ ENDPOINTS = (
     ("GET", "/api/v1/movements"),
     ("GET", "/api/v1/movements/x"),
     ("POST", "/api/v1/movements/x/checkpoints"),
+    ("POST", "/api/v1/requests"),
+    ("GET", "/api/v1/cases"),
     *(("GET", path) for path in REFERENCE),
 )
 

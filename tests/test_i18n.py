@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from ceasefire.domain import classification, incidents, movements, notices
+from ceasefire.domain import cases, classification, desk, incidents, movements, notices
 from ceasefire.i18n import LOCALE_DIR
 from ceasefire.web.labels import CODE_LABELS
 
@@ -28,7 +28,7 @@ def catalogue(lang: str):  # type: ignore[no-untyped-def]
 
 def coded_values() -> set[str]:
     values: set[str] = {"reported", "corrected", "status", "corroborated"}  # kinds of change
-    for module in (incidents, classification, notices, movements):
+    for module in (incidents, classification, notices, movements, cases, desk):
         for item in vars(module).values():
             if isinstance(item, type) and issubclass(item, StrEnum) and item is not StrEnum:
                 values.update(member.value for member in item)

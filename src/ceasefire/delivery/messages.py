@@ -11,9 +11,10 @@ from sqlalchemy import Connection
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
 from ceasefire.i18n import translations
-from ceasefire.services import incidents, notices
+from ceasefire.services import cases, incidents, notices
 from ceasefire.services.deployment import Deployment
 from ceasefire.services.notifications import Message, ack_token, contact_viewer
+from ceasefire.store import cases as case_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
@@ -28,6 +29,8 @@ def render(dep: Deployment, conn: Connection, notification: Notification) -> Mes
     reader = contact_viewer(dep.scenario, contact)
     if notification.record_kind == "notice":
         return _notice_message(dep, conn, notification, reader)
+    if notification.record_kind == "case":
+        return _case_message(dep, conn, notification, reader)
     _ = translations(reader.language).gettext
     incident = incident_store.get_incident(conn, notification.record_id)
     answer = (
@@ -122,6 +125,37 @@ def _notice_message(
     title = f"[ceasefire] {display['activity']}: {draft.title} ({_(notice.risk)})"
     if cancelled:
         title = "[ceasefire] " + _("Cancelled") + f": {draft.title}"
+    return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _case_message(
+    dep: Deployment, conn: Connection, notification: Notification, reader: Viewer
+) -> Message:
+    """A resident's request as a desk that must act on it or be informed reads it: what, where,
+    how urgent — never who asks or in their words."""
+    _ = translations(reader.language).gettext
+    item = case_store.get_case(conn, notification.record_id)
+    if item is None:
+        raise LookupError(f"case {notification.record_id} is gone")
+    shown = cases.present(dep, reader, item)
+    post = dep.gazetteer.place(item.nearest_post or "")
+    where = [x for x in (shown["place"], shown["zone_name"]) if x]
+    if post is not None:
+        name = dep.scenario.name_of(post.names, reader.audience, reader.language)
+        where.append(_("nearest post") + f": {name}")
+    acting = notification.contact_id in item.acts
+    lines = [
+        f"{shown['category_name']} ({_(item.priority.value)})",
+        _("Reference") + f": {item.reference}",
+        _("Where") + ": " + " · ".join(where),
+        _("People affected") + f": {item.affected}"
+        + (" · " + _("petition with {count} signatories").format(count=item.signatories)
+           if item.signatories else ""),
+        _("Your desk acts on it.") if acting else _("For your information."),
+        *([_("The other side is to be contacted first.")] if item.other_side_first else []),
+        *_footer(dep, notification, _, _("Inbox"), "/inbox"),
+    ]  # fmt: skip
+    title = f"[ceasefire] {shown['category_name']}: {shown['place'] or item.reference}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
 
 

@@ -176,6 +176,15 @@ def can_register_movement(viewer: Viewer) -> bool:
     return viewer.has(Role.liaison_officer, Role.duty_officer)
 
 
+DESK_ROLES = frozenset({Role.caseworker, Role.duty_officer})
+
+
+def can_work_desk(viewer: Viewer) -> bool:
+    """The mission's civilian desk: its caseworkers and duty officers take requests, see the
+    queue and who asks."""
+    return viewer.mission and viewer.has(*DESK_ROLES)
+
+
 def can_record_line(viewer: Viewer) -> bool:
     """A new version of the line of contact is the mission's to record."""
     return viewer.mission and viewer.has(Role.administrator)

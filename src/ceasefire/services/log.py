@@ -37,17 +37,21 @@ from ceasefire.ledger.note import (
     verify_note,
 )
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
+from ceasefire.store import cases as case_store
 from ceasefire.store import geography as geography_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
 from ceasefire.store import movements as movement_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
+from ceasefire.store.cases import Case
 from ceasefire.store.movements import MovementVersion
 from ceasefire.store.notices import NoticeVersion
 from ceasefire.store.notifications import NotificationVersion, Reply
 
 MAX_ENTRIES = 1000
+SYSTEM_ORG = "ceasefire"
+"""author_org of what the service records itself (a case filed on the public form)"""
 logger = logging.getLogger("ceasefire.log")
 
 
@@ -161,6 +165,35 @@ def movement_entry(version: MovementVersion) -> Entry:
 def record_movement(conn: Any, version: MovementVersion, public: bool) -> int:
     """Log a movement's version (committed to unless the movement is public)."""
     return store.append(conn, [(movement_entry(version), new_secret(), not public)])[0]
+
+
+def case_entry(item: Case) -> Entry:
+    """A case's version: everything about it, the sealed identity included; always committed
+    to (the leaf shows a salted hash only)."""
+    return Entry(
+        kind="case",
+        id=item.id,
+        version=item.version,
+        at=_at(item.updated_at),
+        author_org=SYSTEM_ORG,
+        content={
+            "reference": item.reference,
+            "status": item.status.value,
+            "category": item.category,
+            "priority": item.priority.value,
+            "place_id": item.place_id,
+            "zone": item.zone,
+            "acts": list(item.acts),
+            "inform": list(item.inform),
+            "other_side_first": item.other_side_first,
+            "sealed": item.sealed,
+        },
+    )
+
+
+def record_case(conn: Any, item: Case, steps: Sequence[NotificationVersion] = ()) -> int:
+    leaf = (case_entry(item), new_secret(), True)
+    return store.append(conn, [leaf, *notification_leaves(steps)])[0]
 
 
 LINE = "line-of-contact"
@@ -445,6 +478,7 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 for row in geography_store.line_versions_recorded(conn)
             }
         )
+        steps.update({("case", c.id, c.version): case_entry(c) for c in case_store.all_cases(conn)})
         report.records = len(versions) + len(corroborations) + len(steps)
         size = store.next_index(conn)
         checkpoints = {c.size: c for c in store.all_checkpoints(conn)}

@@ -448,6 +448,46 @@ movement_versions = Table(
 """The registration (version 1) and each checkpoint's report after it, each a log leaf; a
 report that held the movement names the incident it became."""
 
+# --- the civilian desk ----------------------------------------------------------------------
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("reference", String(9), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("category", String(80), nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("place_id", String(80)),
+    Column("zone", String(80)),
+    Column("nearest_post", String(80)),
+    Column("acts", JSON, nullable=False),
+    Column("inform", JSON, nullable=False),
+    Column("other_side_first", Boolean, nullable=False),
+    Column("mandate_rule", Integer),
+    Column("language", String(2), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("affected", Integer, nullable=False),
+    Column("signatories", Integer, nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("phone_index", String(64)),
+    Column("source", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("first_response_due", UTCDateTime, nullable=False),
+    Column("resolution_due", UTCDateTime, nullable=False),
+    Column("first_response_at", UTCDateTime),
+    Column("resolved_at", UTCDateTime),
+    Index(None, "status", "priority"),
+    Index(None, "phone_index"),
+    Index(None, "nearest_post"),
+)
+"""Residents' requests as cases. What identifies the resident (name, phone, e-mail, home,
+the description in their words, a petition's signatories) is in `sealed` only, encrypted
+with the desk's keys; `phone_index` is a keyed hash to find the same number again."""
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

@@ -11,9 +11,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from ceasefire import __version__
 from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment, open_deployment
-from ceasefire.web import errors, movement_pages, notice_pages, pages
+from ceasefire.web import desk_pages, errors, movement_pages, notice_pages, pages
 from ceasefire.web.api import (
     attachments,
+    cases,
     geography,
     incidents,
     log,
@@ -39,6 +40,8 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.state.deployment = dep
     app.state.settings = settings
     app.state.bad_tokens = FailureWindow(limit=30)  # invalid tokens a minute, per address
+    app.state.public_requests = FailureWindow(limit=10, seconds=3600)  # an hour, per address
+    app.state.form_min_seconds = 3.0  # a person takes longer than that to fill the form in
     routers = (
         incidents,
         reference,
@@ -48,12 +51,14 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         geography,
         notices,
         movements,
+        cases,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(notice_pages.router)
     app.include_router(movement_pages.router)
+    app.include_router(desk_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)

@@ -140,6 +140,18 @@ CODE_LABELS = frozenset(
         N_("under_way"),
         N_("registered"),
         N_("checkpoint"),
+        # the civilian desk: priorities, case statuses, answer channels
+        N_("urgent"),
+        N_("normal"),
+        N_("new"),
+        N_("assigned"),
+        N_("in_progress"),
+        N_("resolved"),
+        N_("closed"),
+        N_("sms"),
+        N_("email"),
+        N_("telegram"),
+        N_("status_page"),
         # source channels
         N_("direct_observation"),
         N_("party_report"),
