@@ -212,3 +212,20 @@ def test_a_bad_request_names_the_field_and_writes_nothing(  # type: ignore[no-un
     assert field in json.dumps(response.json()["error"])
     with dep.db.read() as conn:
         assert conn.execute(select(tables.cases)).first() is None
+
+
+def test_init_will_not_make_a_new_desk_key_over_sealed_cases(  # type: ignore[no-untyped-def]
+    client, dep, settings, reference_scenario, tmp_path
+) -> None:
+    from ceasefire.services.deployment import NotInitialised, initialise
+
+    assert public_form(client).status_code == 200
+    key = settings.resolved_desk_key_file
+    kept = tmp_path / "desk.key"
+    key.rename(kept)
+    try:
+        with pytest.raises(NotInitialised, match="put the key file back"):
+            initialise(settings, dep.db, reference_scenario)
+        assert not key.exists()
+    finally:
+        kept.rename(key)

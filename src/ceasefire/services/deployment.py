@@ -19,6 +19,7 @@ from ceasefire.ledger.note import (
     parse_vkey,
 )
 from ceasefire.store import migrate
+from ceasefire.store.cases import count_cases
 from ceasefire.store.db import Database
 from ceasefire.store.deployment import imported_places, load_scenario, save_scenario
 from ceasefire.store.files import AttachmentFiles
@@ -108,6 +109,13 @@ def initialise(settings: Settings, db: Database, scenario: Scenario) -> None:
     with db.begin() as conn:
         save_scenario(conn, scenario, utcnow())
     if not settings.resolved_desk_key_file.exists():
+        with db.read() as conn:
+            sealed = count_cases(conn)
+        if sealed:
+            raise NotInitialised(
+                f"no desk key at {settings.resolved_desk_key_file}, but {sealed} cases are "
+                "sealed with one: put the key file back (a new key would not open them)"
+            )
         create_key_file(settings.resolved_desk_key_file)
     path = settings.resolved_log_key_file
     if not path.exists():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, insert, select
+from sqlalchemy import Connection, case, func, insert, select
 
 from ceasefire.domain.cases import CaseStatus
 from ceasefire.domain.desk import Priority
@@ -69,6 +69,10 @@ def open_cases(conn: Connection, limit: int) -> list[Case]:
         .limit(limit)
     )
     return [_case(row) for row in rows]
+
+
+def count_cases(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
 
 
 def all_cases(conn: Connection) -> Iterator[Case]:
