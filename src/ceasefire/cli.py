@@ -471,6 +471,18 @@ def _print_errors(exc: ValidationError) -> None:
         err.print(f"{where}: {e['msg']}", highlight=False, markup=False)
 
 
+def _read_json(file: Path, model: Any) -> Any:
+    """A file ('-': stdin) validated against a model; problems printed by field, exit 2."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        return model.model_validate_json(text)
+    except OSError as exc:
+        _fail(f"file: {exc.strerror}")
+    except ValidationError as exc:
+        _print_errors(exc)
+        raise typer.Exit(2) from None
+
+
 @incident_app.command("report")
 def incident_report(
     as_user: AsUser,
@@ -479,14 +491,7 @@ def incident_report(
     """Report an incident from a JSON file in the API's format; prints its id."""
     dep = _deployment()
     viewer = _viewer(dep, as_user)
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        draft = IncidentDraft.model_validate_json(text)
-    except OSError as exc:
-        _fail(f"file: {exc.strerror}")
-    except ValidationError as exc:
-        _print_errors(exc)
-        raise typer.Exit(2) from None
+    draft = _read_json(file, IncidentDraft)
     incident = _run(lambda: incidents.report_incident(dep, viewer, draft))
     print(incident.id)
 
@@ -682,14 +687,7 @@ def notice_file(
 
     dep = _deployment()
     viewer = _viewer(dep, as_user)
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        draft = NoticeDraft.model_validate_json(text)
-    except OSError as exc:
-        _fail(f"file: {exc.strerror}")
-    except ValidationError as exc:
-        _print_errors(exc)
-        raise typer.Exit(2) from None
+    draft = _read_json(file, NoticeDraft)
     notice = _run(lambda: notices.file_notice(dep, viewer, draft))
     shown = notices.present_notice(dep, viewer, notice)
     out.print(shown["display"]["risk"], highlight=False, markup=False)
@@ -824,18 +822,6 @@ def post_day(
 
 
 # --- movements ---------------------------------------------------------------------------------
-
-
-def _read_json(file: Path, model: Any) -> Any:
-    """A file ('-': stdin) validated against a model; problems printed by field, exit 2."""
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        return model.model_validate_json(text)
-    except OSError as exc:
-        _fail(f"file: {exc.strerror}")
-    except ValidationError as exc:
-        _print_errors(exc)
-        raise typer.Exit(2) from None
 
 
 @movement_app.command("register")

@@ -56,6 +56,10 @@ class MovementStatus(StrEnum):
     arrived = "arrived"
 
 
+FINISHED = frozenset({MovementStatus.arrived, MovementStatus.turned_back})
+"""A movement in one of these takes no more checkpoint reports."""
+
+
 def status_after(outcome: Outcome) -> MovementStatus:
     """Where a movement stands after a checkpoint's outcome."""
     if outcome is Outcome.arrived:

@@ -198,8 +198,7 @@ def _where(
     lat, lon = (place.lat, place.lon) if place else (home.lat, home.lon) if home else (None, None)
     if lat is None or lon is None:
         return None, None
-    line = geography.current_line(conn, dep)
-    (found,) = geography.geography_of(dep, line).stand([lat], [lon], line.number, utcnow())
+    found = geography.stand(conn, dep, lat, lon)
     return found.zone, found.post_id
 
 

@@ -69,12 +69,24 @@ def geography_of(dep: Deployment, line: LineVersion) -> Geography:
     return known[1]
 
 
+def current_geography(conn: Connection, dep: Deployment) -> tuple[LineVersion, Geography]:
+    """The current version of the line, and the geography built on it."""
+    line = current_line(conn, dep)
+    return line, geography_of(dep, line)
+
+
+def stand(conn: Connection, dep: Deployment, lat: float, lon: float) -> Standing:
+    """Where a point stands against the current line (nothing is stored)."""
+    line, geography = current_geography(conn, dep)
+    (found,) = geography.stand([lat], [lon], line.number, utcnow())
+    return found
+
+
 def place_record(
     conn: Connection, dep: Deployment, kind: str, record_id: str, lat: float, lon: float
 ) -> Standing:
     """Work out where one record stands and store it, in the caller's transaction."""
-    line = current_line(conn, dep)
-    (found,) = geography_of(dep, line).stand([lat], [lon], line.number, utcnow())
+    found = stand(conn, dep, lat, lon)
     store.save_standings(conn, kind, [record_id], [found])
     return found
 
@@ -83,10 +95,10 @@ def replace_all(dep: Deployment, progress: Progress | None = None) -> int:
     """Work out again where every incident stands, against the current line; return how
     many. Each batch is its own transaction, so readers are never held up for long."""
     with dep.db.read() as conn:
-        line = current_line(conn, dep)
+        line, geography = current_geography(conn, dep)
         total = count_incidents(conn)
         batches = list(store.incident_positions(conn, BATCH))
-    geography, done = geography_of(dep, line), 0
+    done = 0
     for batch in batches:
         ids = [record_id for record_id, _, _ in batch]
         standings = geography.stand(
@@ -163,7 +175,7 @@ def zone_name(dep: Deployment, zone_id: str | None, lang: str) -> str | None:
 def zones_collection(dep: Deployment, viewer: Viewer) -> dict[str, Any]:
     """The zones of the current line as GeoJSON bands, named for the viewer."""
     with dep.db.read() as conn:
-        line = current_line(conn, dep)
+        line, geography = current_geography(conn, dep)
     features = [
         {
             "type": "Feature",
@@ -177,7 +189,7 @@ def zones_collection(dep: Deployment, viewer: Viewer) -> dict[str, Any]:
                 "illustrative": line.illustrative,
             },
         }
-        for zone, geometry in geography_of(dep, line).zone_buffers()
+        for zone, geometry in geography.zone_buffers()
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -273,8 +285,7 @@ def stand_point(dep: Deployment, viewer: Viewer, lat: float, lon: float) -> Any:
         if not -bound <= value <= bound:
             raise InvalidInput(name, f"must be between -{bound} and {bound}")
     with dep.db.read() as conn:
-        line = current_line(conn, dep)
-    (found,) = geography_of(dep, line).stand([lat], [lon], line.number, utcnow())
+        found = stand(conn, dep, lat, lon)
     return present_standing(dep, viewer, found)
 
 

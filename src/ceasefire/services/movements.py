@@ -20,6 +20,7 @@ from ceasefire.domain.classification import Classification
 from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.domain.incidents import IncidentDraft
 from ceasefire.domain.movements import (
+    FINISHED,
     HOLDING,
     CheckpointReport,
     MovementDraft,
@@ -30,6 +31,8 @@ from ceasefire.i18n import translations
 from ceasefire.services import incidents, log
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import movements as store
+from ceasefire.store import tables
+from ceasefire.store.db import advance
 from ceasefire.store.movements import Movement, MovementVersion
 
 MAX_LIST = 200
@@ -102,12 +105,12 @@ def record_checkpoint(
         raise InvalidInput("at", "is in the future")
     with dep.db.begin() as conn:
         movement = _visible(conn, viewer, movement_id, for_update=True)
-        if movement.status in (MovementStatus.arrived, MovementStatus.turned_back):
+        if movement.status in FINISHED:
             raise InvalidInput("outcome", f"the movement has already {movement.status.value}")
         version = movement.version if base_version is None else base_version
         status = status_after(report.outcome)
-        if version != movement.version or not store.move_on(
-            conn, movement_id, version, status, now
+        if version != movement.version or not advance(
+            conn, tables.movements, movement_id, version, status.value, now
         ):
             raise Conflict(f"the movement is at version {movement.version}: reload", "base_version")
         incident_id = None

@@ -20,13 +20,10 @@ from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Access, Viewer
 from ceasefire.domain.classification import Classification
 from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.domain.geography import Geography
 from ceasefire.domain.notices import (
-    Assessment,
-    Measures,
     NoticeDraft,
     NoticeStatus,
-    Reason,
-    Risk,
     Thresholds,
     assess,
     shape,
@@ -39,6 +36,8 @@ from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import notices as store
 from ceasefire.store import notifications as notification_store
+from ceasefire.store import tables
+from ceasefire.store.db import advance
 from ceasefire.store.notices import Notice, NoticeVersion
 from ceasefire.store.notifications import Notification, NotificationVersion
 
@@ -76,9 +75,8 @@ def file_notice(
         raise InvalidInput("ends_at", "the activity is over: a notice is filed in advance")
     notice_id = str(uuid.uuid4())
     with dep.db.begin() as conn:
-        found = _assess(dep, conn, viewer, draft, now)
-        readers, explanation = _routed(dep, viewer, notice_id, draft, found, now)
-        stored = _stored(found)
+        stored = _assess(dep, conn, viewer, draft, now)
+        readers, explanation = _routed(dep, viewer, notice_id, draft, stored, now)
         store.insert_notice(
             conn,
             notice_id=notice_id,
@@ -127,14 +125,14 @@ def cancel_notice(
         if current.status is NoticeStatus.cancelled:
             raise InvalidInput("status", "the notice is already cancelled")
         version = current.version if base_version is None else base_version
-        if version != current.version or not store.set_status(
-            conn, notice_id, version, NoticeStatus.cancelled, now
+        if version != current.version or not advance(
+            conn, tables.notices, notice_id, version, NoticeStatus.cancelled.value, now
         ):
             raise Conflict(f"the notice is at version {current.version}: reload", "base_version")
-        found = _assessment(current)
         event = _event(
-            dep, notice_id, version + 1, "cancelled", current.draft, found, current.owner_org, now
-        )
+            notice_id, version + 1, "cancelled", current.draft, current.assessment,
+            current.owner_org, now,
+        )  # fmt: skip
         explanation = notifications.explain_event(dep.scenario, event, access_of(current))
         content = {"reason": reason}
         _record(dep, conn, explanation, NoticeVersion(
@@ -152,10 +150,10 @@ def preview(dep: Deployment, viewer: Viewer, draft: NoticeDraft) -> dict[str, An
         raise Forbidden("only liaison officers, caseworkers and duty officers file notices")
     now = utcnow()
     with dep.db.read() as conn:
-        found = _assess(dep, conn, viewer, draft, now)
-    explanation = _routed(dep, viewer, "preview", draft, found, now)[1]
+        stored = _assess(dep, conn, viewer, draft, now)
+    explanation = _routed(dep, viewer, "preview", draft, stored, now)[1]
     return {
-        "assessment": present_assessment(dep, viewer, _stored(found)),
+        "assessment": present_assessment(dep, viewer, stored),
         "escort": explanation.escort,
         "recipients": [_contact(dep, viewer, contact_id) for contact_id in explanation.recipients],
     }
@@ -362,12 +360,13 @@ def _visible(conn: Any, viewer: Viewer, notice_id: str, *, for_update: bool = Fa
 
 def _assess(
     dep: Deployment, conn: Any, viewer: Viewer, draft: NoticeDraft, now: datetime
-) -> tuple[Assessment, int]:
+) -> dict[str, Any]:
+    """The notice's assessment, as it is stored and logged (reasons as codes and figures)."""
     settings = dep.scenario.geography.notices
-    line = geography.current_line(conn, dep)
+    line, place = geography.current_geography(conn, dep)
     area = shape(draft.area.model_dump())
-    measures = geography.geography_of(dep, line).measure(area, settings.counterpart_within_metres)
-    nearby = _incidents_nearby(dep, conn, viewer, area, now)
+    measures = place.measure(area, settings.counterpart_within_metres)
+    nearby = _incidents_nearby(dep, conn, viewer, place, area, now)
     organisation = dep.scenario.organisation(viewer.organisation_id)
     thresholds = Thresholds(
         settings.high_within_metres, settings.medium_within_metres, settings.incidents_for_high
@@ -380,10 +379,21 @@ def _assess(
         thresholds,
         organisation.party if organisation else None,
     )
-    return found, line.number
+    return {
+        "risk": found.risk.value,
+        "reasons": [
+            {"code": r.code, "risk": r.risk.value, "figures": r.figures} for r in found.reasons
+        ],
+        "measures": asdict(found.measures),
+        "incidents_nearby": found.incidents_nearby,
+        "counterparts": list(found.counterparts),
+        "line_version": line.number,
+    }
 
 
-def _incidents_nearby(dep: Deployment, conn: Any, viewer: Viewer, area: Any, now: datetime) -> int:
+def _incidents_nearby(
+    dep: Deployment, conn: Any, viewer: Viewer, place: Geography, area: Any, now: datetime
+) -> int:
     """Incidents the filer may read, started in the last N days within the radius."""
     settings = dep.scenario.geography.notices
     min_lon, min_lat, max_lon, max_lat = area.bounds
@@ -397,56 +407,22 @@ def _incidents_nearby(dep: Deployment, conn: Any, viewer: Viewer, area: Any, now
     candidates = incident_store.list_incidents(conn, authz.read_scope(viewer), query)
     if not candidates:
         return 0
-    line = geography.current_line(conn, dep)
-    return geography.geography_of(dep, line).count_within(
+    return place.count_within(
         area, [(i.lat, i.lon) for i in candidates], settings.incident_radius_metres
     )
 
 
-def _stored(found: tuple[Assessment, int]) -> dict[str, Any]:
-    assessment, line_version = found
-    return {
-        "risk": assessment.risk.value,
-        "reasons": [
-            {"code": r.code, "risk": r.risk.value, "figures": r.figures} for r in assessment.reasons
-        ],
-        "measures": asdict(assessment.measures),
-        "incidents_nearby": assessment.incidents_nearby,
-        "counterparts": list(assessment.counterparts),
-        "line_version": line_version,
-    }
-
-
-def _assessment(notice: Notice) -> tuple[Assessment, int]:
-    """What a stored assessment says, enough to route the notice again."""
-    stored = notice.assessment
-    values: dict[str, Any] = {
-        key: tuple(value) if isinstance(value, list) else value
-        for key, value in stored["measures"].items()
-    }
-    measures = Measures(**values)
-    reasons = tuple(Reason(r["code"], Risk(r["risk"]), r["figures"]) for r in stored["reasons"])
-    found = Assessment(
-        Risk(stored["risk"]),
-        reasons,
-        measures,
-        stored["incidents_nearby"],
-        tuple(stored["counterparts"]),
-    )
-    return found, stored["line_version"]
-
-
 def _event(
-    dep: Deployment,
     notice_id: str,
     version: int,
     change: str,
     draft: NoticeDraft,
-    found: tuple[Assessment, int],
+    assessment: dict[str, Any],
     organisation: str,
     at: datetime,
 ) -> Event:
-    assessment = found[0]
+    """A notice's version as the notification rules see it."""
+    measures = assessment["measures"]
     return Event(
         kind="notice",
         record_id=notice_id,
@@ -455,13 +431,13 @@ def _event(
         status="cancelled" if change == "cancelled" else "filed",
         category=draft.activity.value,
         violation=False,
-        severity=SEVERITY[assessment.risk.value],
+        severity=SEVERITY[assessment["risk"]],
         reporting_organisation=organisation,
-        place_id=draft.place_id or assessment.measures.settlement_id,
+        place_id=draft.place_id or measures["settlement_id"],
         at=at,
-        risk=assessment.risk.value,
-        counterparts=assessment.counterparts,
-        nearest_post=assessment.measures.post_id,
+        risk=assessment["risk"],
+        counterparts=tuple(assessment["counterparts"]),
+        nearest_post=measures["post_id"],
     )
 
 
@@ -470,25 +446,22 @@ def _routed(
     viewer: Viewer,
     notice_id: str,
     draft: NoticeDraft,
-    found: tuple[Assessment, int],
+    assessment: dict[str, Any],
     now: datetime,
 ) -> tuple[frozenset[str], notifications.Explanation]:
-    """A new notice's readers, and whom the rules send it to."""
-    event = _event(dep, notice_id, 1, "filed", draft, found, viewer.organisation_id, now)
-    readers = _readers(dep, event, viewer.organisation_id)
-    access = Access(Classification.restricted, viewer.organisation_id, viewer.user_id, readers)
-    return readers, notifications.explain_event(dep.scenario, event, access)
-
-
-def _readers(dep: Deployment, event: Event, filer: str) -> frozenset[str]:
-    """The mission, and every organisation a rule routes the notice to."""
+    """A new notice's readers (the mission, and every organisation a rule routes it to), and
+    whom the rules send it to."""
+    event = _event(notice_id, 1, "filed", draft, assessment, viewer.organisation_id, now)
     routing = route(dep.scenario.policy, event, ZoneInfo(dep.scenario.info.time_zone))
     told = set()
     for contact_id in routing.recipients:
         contact = dep.scenario.policy.contact(contact_id)
         if contact is not None:
             told.add(contact.organisation)
-    return frozenset((told | dep.scenario.mission_organisations()) - {filer})
+    filer = viewer.organisation_id
+    readers = frozenset((told | dep.scenario.mission_organisations()) - {filer})
+    access = Access(Classification.restricted, filer, viewer.user_id, readers)
+    return readers, notifications.explain_event(dep.scenario, event, access, routing)
 
 
 def _record(

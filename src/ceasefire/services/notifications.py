@@ -25,7 +25,14 @@ from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Role, Viewer
 from ceasefire.domain.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.domain.incidents import STORED, IncidentDraft
-from ceasefire.domain.notifications import ContactPoint, Decision, Event, route, severity_of
+from ceasefire.domain.notifications import (
+    ContactPoint,
+    Decision,
+    Event,
+    Routing,
+    route,
+    severity_of,
+)
 from ceasefire.domain.records import Incident, IncidentVersion
 from ceasefire.domain.scenario import Scenario
 from ceasefire.ledger.leaf import new_secret
@@ -93,8 +100,12 @@ class Explanation:
     escort: bool = False
 
 
-def explain_event(scenario: Scenario, event: Event, access: authz.Access) -> Explanation:
-    routing = route(scenario.policy, event, ZoneInfo(scenario.info.time_zone))
+def explain_event(
+    scenario: Scenario, event: Event, access: authz.Access, routing: Routing | None = None
+) -> Explanation:
+    """Who the rules choose for an event (`routing`, if the caller has it already), less
+    those who may not read the record."""
+    routing = routing or route(scenario.policy, event, ZoneInfo(scenario.info.time_zone))
     explanation = Explanation(
         event, routing.decisions, {}, deadlines=routing.deadlines, escort=routing.escort
     )

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, update
 from sqlalchemy.engine import make_url
 
 
@@ -46,6 +46,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def advance(
+    conn: Connection, table: Table, record_id: str, from_version: int, status: str, at: Any
+) -> bool:
+    """Move a record (a table with id, version, status, updated_at) on one version, only if
+    it is still at `from_version`; False if someone else moved it first."""
+    done = conn.execute(
+        update(table)
+        .where(table.c.id == record_id, table.c.version == from_version)
+        .values(version=from_version + 1, status=status, updated_at=at)
+    )
+    return done.rowcount == 1
 
 
 POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 20}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from ceasefire.domain.incidents import STORED
 from ceasefire.domain.movements import MovementDraft, MovementStatus
@@ -63,17 +63,6 @@ def insert_movement(
             updated_at=at,
         )
     )
-
-
-def move_on(
-    conn: Connection, movement_id: str, from_version: int, status: MovementStatus, at: datetime
-) -> bool:
-    done = conn.execute(
-        update(movements)
-        .where(movements.c.id == movement_id, movements.c.version == from_version)
-        .values(version=from_version + 1, status=status.value, updated_at=at)
-    )
-    return done.rowcount == 1
 
 
 def insert_version(conn: Connection, version: MovementVersion) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, exists, insert, or_, select
 
 from ceasefire.domain.authorization import ReadScope
 from ceasefire.domain.incidents import STORED
@@ -82,18 +82,6 @@ def insert_notice(
             insert(notice_readers),
             [{"notice_id": notice_id, "organisation_id": org} for org in readers],
         )
-
-
-def set_status(
-    conn: Connection, notice_id: str, from_version: int, status: NoticeStatus, at: datetime
-) -> bool:
-    """Move a notice on one version; False if someone else moved it first."""
-    done = conn.execute(
-        update(notices)
-        .where(notices.c.id == notice_id, notices.c.version == from_version)
-        .values(version=from_version + 1, status=status.value, updated_at=at)
-    )
-    return done.rowcount == 1
 
 
 def insert_version(conn: Connection, version: NoticeVersion) -> None:

@@ -10,7 +10,6 @@ address an hour. A refused request says why and writes nothing.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -19,7 +18,9 @@ from pydantic import ValidationError
 
 from ceasefire.domain.cases import Channel, RequestDraft
 from ceasefire.domain.errors import DomainError
+from ceasefire.domain.geography import SETTLEMENTS
 from ceasefire.services import cases
+from ceasefire.services.deployment import Deployment
 from ceasefire.web.pages import DepDep, check_csrf, first_error, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -118,9 +119,13 @@ def _spam(request: Request, values: dict[str, str]) -> str | None:
 
 
 def _form(
-    request: Request, dep: Any, values: dict[str, str], error: str | None, status_code: int = 200
+    request: Request,
+    dep: Deployment,
+    values: dict[str, str],
+    error: str | None,
+    status_code: int = 200,
 ) -> HTMLResponse:
-    settlements = [p for p in dep.scenario.places if p.kind in ("city", "town", "village")]
+    settlements = [p for p in dep.scenario.places if p.kind in SETTLEMENTS]
     return render(
         request,
         "request.html",

@@ -15,7 +15,9 @@ from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.classification import Classification
 from ceasefire.domain.errors import DomainError
+from ceasefire.domain.geography import SETTLEMENTS
 from ceasefire.domain.movements import (
+    FINISHED,
     CargoCategory,
     CheckpointReport,
     MovementDraft,
@@ -38,8 +40,6 @@ from ceasefire.web.pages import (
 router = APIRouter(include_in_schema=False)
 CARGO_ROWS = 3
 WAYPOINTS = ("post", "checkpoint", "headquarters")
-OPEN = ("planned", "under_way", "held")
-"""Statuses in which a movement still takes checkpoint reports."""
 
 
 @router.get("/movements")
@@ -145,8 +145,7 @@ def _page(
         movement=shown,
         timeline=timeline,
         error=error,
-        can_report=authz.can_report(viewer)
-        and movement.status.value in ("planned", "under_way", "held"),
+        can_report=authz.can_report(viewer) and movement.status not in FINISHED,
         outcomes=list(Outcome),
         waypoints=[p for p in dep.scenario.places if p.kind in WAYPOINTS],
         map=dep.scenario.info.map,
@@ -177,7 +176,7 @@ def _form(
         cargo_rows=range(CARGO_ROWS),
         classifications=list(Classification),
         waypoints=[p for p in dep.scenario.places if p.kind in WAYPOINTS],
-        ends=[p for p in dep.scenario.places if p.kind in ("city", "town", "village")],
+        ends=[p for p in dep.scenario.places if p.kind in SETTLEMENTS],
     )
 
 

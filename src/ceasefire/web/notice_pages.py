@@ -1,7 +1,6 @@
 """Pages of activity notices: the list, the form with its map (draw a point, a plot or a
 route; the assessment shows as you draw), a notice with its acknowledgements, and a post's
-day with its iCalendar feed; and the versions of the line of contact they are assessed
-against."""
+day with its iCalendar feed."""
 
 from __future__ import annotations
 
@@ -11,14 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.errors import DomainError, InvalidInput
+from ceasefire.domain.geography import SETTLEMENTS
 from ceasefire.domain.notices import Activity, NoticeDraft
-from ceasefire.services import geography, notices
+from ceasefire.services import notices
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.pages import (
     DepDep,
@@ -150,17 +150,6 @@ def post_calendar(
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
-@router.get("/geo/lines")
-def line_versions(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
-    """Every version of the line of contact, with where it came from."""
-    return render(request, "lines.html", viewer, versions=geography.line_versions(dep))
-
-
-@router.get("/geo/lines/{number}.geojson")
-def line_drawing(number: int, dep: DepDep, viewer: ViewerDep) -> JSONResponse:
-    return JSONResponse(geography.line_version(dep, number).document)
-
-
 # --- the form ------------------------------------------------------------------------------
 
 
@@ -188,7 +177,7 @@ def _form(
         error=error,
         can_file=authz.can_file_notice(viewer),
         activities=list(Activity),
-        settlements=[p for p in dep.scenario.places if p.kind in ("city", "town", "village")],
+        settlements=[p for p in dep.scenario.places if p.kind in SETTLEMENTS],
         map=dep.scenario.info.map,
     )
 

@@ -269,6 +269,17 @@ def map_layers(request: Request, dep: DepDep, viewer: ViewerDep) -> JSONResponse
     return JSONResponse(geography.map_layers(dep, lang_viewer))
 
 
+@router.get("/geo/lines")
+def line_versions(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
+    """Every version of the line of contact, with where it came from."""
+    return render(request, "lines.html", viewer, versions=geography.line_versions(dep))
+
+
+@router.get("/geo/lines/{number}.geojson")
+def line_drawing(number: int, dep: DepDep, viewer: ViewerDep) -> JSONResponse:
+    return JSONResponse(geography.line_version(dep, number).document)
+
+
 # --- incident list -----------------------------------------------------------------------
 
 
