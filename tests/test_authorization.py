@@ -372,6 +372,65 @@ def test_every_user_gets_place_suggestions_on_pages(user, browser_for) -> None: 
     assert 'data-id="shusha"' in response.text
 
 
+CASE_ACTIONS = ("take", "triage", "update", "merge", "handover", "links")
+WORKS_DESK = {"rpk.desk", "rpk.duty", "jmc.duty", "jmc.tr.duty"}  # the mission's desk
+TOLD_OF_THE_PIPE = {"rpk.duty", "rpk.desk", "nk.liaison"}  # acts: rpk-south-desk; informed: nk
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_a_case_and_who_asks_by_user(user, client, auth, browser_for, dep) -> None:  # type: ignore[no-untyped-def]
+    """A resident's request for a pipe at the line: the mission's desk works it and sees who
+    asks; the desks the mandate told (the post's, the local authorities') read it without the
+    person; nobody else reads it at all. Who asks reaches no one but the desk, by any route:
+    the API, the pages, the inbox, the log."""
+    from .test_cases import NAME, PHONE, WORDS
+
+    body = {
+        "category": "infrastructure",
+        "description": WORDS,
+        "place_id": "taghavard",
+        "requester": {"name": NAME, "phone": PHONE, "language": "hy", "channel": "sms"},
+    }
+    taken = client.post("/api/v1/requests", json=body, headers=auth(user))
+    assert taken.status_code == (201 if user in WORKS_DESK else 403), taken.text
+    other = {**body, "requester": {**body["requester"], "phone": "+374 91 000 000"}}
+    case_id = client.post("/api/v1/requests", json=other, headers=auth("rpk.desk")).json()["id"]
+    desk, reads = user in WORKS_DESK, user in WORKS_DESK | TOLD_OF_THE_PIPE
+    found = Findings(user, "case")
+    headers = auth(user)
+    found.status("GET cases", client.get("/api/v1/cases", headers=headers), 200 if desk else 403)
+    found.status("GET dashboard", client.get("/api/v1/cases/dashboard", headers=headers),
+                 200 if desk else 403)  # fmt: skip
+    one = client.get(f"/api/v1/cases/{case_id}", headers=headers)
+    found.status("GET case", one, 200 if reads else 404)
+    bodies = {
+        "take": {},
+        "triage": {"priority": "urgent"},
+        "update": {"internal_note": "seen"},
+        "merge": {"into": "ZZZZ-ZZZZ"},
+        "handover": {"party": "mod-azerbaijan", "needs": "Let the crew mend the pipe."},
+        "links": {"kind": "incident", "id": "nothing"},
+    }
+    for action in CASE_ACTIONS:
+        done = client.post(f"/api/v1/cases/{case_id}/{action}", json=bodies[action],
+                           headers=headers)  # fmt: skip
+        want = (422 if action in ("merge", "links") else 200) if desk else 403
+        found.status(f"POST {action}", done, want)
+    page = browser_for(user)
+    for path in ("/desk/cases", "/desk/dashboard", "/desk/cases/new"):
+        found.status(f"page {path}", page.get(path), 200 if desk else 403)
+    found.status("case page", page.get(f"/desk/cases/{case_id}"), 200 if reads else 404)
+    found.status("inbox", page.get("/inbox"), 200)
+    found.status("notifications", client.get("/api/v1/notifications", headers=headers), 200)
+    size = log.checkpoint_state(dep)
+    if size is not None and user in MISSION:
+        found.status("log entries", client.get(
+            f"/api/v1/log/entries?start=0&end={size.size}", headers=headers), 200)  # fmt: skip
+    shows = [b for b in found.bodies if NAME in b or PHONE in b or WORDS in b]
+    found.check("who asks is shown", bool(shows) == desk)
+    assert found.problems == []
+
+
 ENDPOINTS = (
     ("GET", "/api/v1/incidents"),
     ("POST", "/api/v1/incidents"),
@@ -403,6 +462,9 @@ ENDPOINTS = (
     ("POST", "/api/v1/movements/x/checkpoints"),
     ("POST", "/api/v1/requests"),
     ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/cases/dashboard"),
+    ("GET", "/api/v1/cases/x"),
+    *(("POST", f"/api/v1/cases/x/{action}") for action in CASE_ACTIONS),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -454,6 +516,10 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
         "/movements/x",
         "/geo/lines",
         "/geo/lines/1.geojson",
+        "/desk/cases",
+        "/desk/cases/new",
+        "/desk/cases/x",
+        "/desk/dashboard",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:

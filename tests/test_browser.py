@@ -1,5 +1,6 @@
-"""A monitor on a phone signs in, files an incident from the form, and finds it on the map and
-in the list — in the system Chromium, driven by Playwright, against the real server."""
+"""In the system Chromium, driven by Playwright, against the real server: a monitor on a
+phone files an incident from the form and finds it on the map and in the list; a resident
+asks the peacekeepers for help in Armenian and follows the desk's answers."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ import pytest
 import uvicorn
 
 from ceasefire.config import Settings
+from ceasefire.delivery import channels, messages
+from ceasefire.services import notifications
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.app import create_app
 
 from .conftest import require
+from .test_case_work import desk as desk  # the fixture
+from .test_notifications import receiver as receiver  # the fixture
+from .test_notifications import wired as wired  # the fixture
 
 pytestmark = pytest.mark.browser
 
@@ -131,3 +137,73 @@ def test_monitor_files_an_incident_from_the_phone_form_and_finds_it_on_map_and_l
     assert title in popup.inner_text()
     assert popup.get_by_role("link").get_attribute("href") == f"/incidents/{incident_id}"
     assert page.locator(".banner").is_visible()  # lines are flagged as illustrative
+
+
+def test_an_armenian_request_reaches_the_post_and_its_news_reach_the_resident(  # type: ignore[no-untyped-def]
+    phone, live_server, desk, mailbox, receiver
+) -> None:
+    """A resident fills the public form in Armenian on a phone; the desk finds the request in
+    its queue, assigned by the mandate to the post at Taghavard, takes it and writes to the
+    resident; the post is told by e-mail, the resident hears by SMS, in Armenian, and reads
+    the news on the status page."""
+    from ceasefire.i18n import translations
+
+    from .test_case_work import sms, to_residents
+
+    hy = translations("hy").gettext
+    resident = phone.context.browser.new_context(
+        base_url=live_server, viewport={"width": 360, "height": 740}, is_mobile=True,
+        locale="hy-AM",
+    )  # fmt: skip
+    page = resident.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/request")
+    assert page.locator("html").get_attribute("lang") == "hy"
+    page.select_option("select[name=category]", "infrastructure")
+    page.fill("textarea[name=description]", "Ջրատարը կոտրվել է խրամատների հետևում։")
+    page.select_option("select[name=place_id]", "taghavard")
+    page.fill("input[name=name]", "Անահիտ Հակոբյան")
+    page.fill("input[name=phone]", "+374 97 555 123")
+    page.select_option("select[name=channel]", "sms")
+    page.wait_for_timeout(3200)  # a person takes longer than the form's minimum
+    page.click("form.request-form button[type=submit]")
+    reference = page.locator("#reference").inner_text()
+    secret = page.locator("#secret").inner_text()
+
+    operator = phone
+    operator.goto("/login?next=/desk/cases")
+    operator.fill("input[name=username]", "rpk.desk")
+    operator.fill("input[name=password]", "ceasefire-demo")
+    operator.click("form[action='/login'] button[type=submit]")
+    operator.wait_for_url("**/desk/cases")
+    operator.get_by_role("link", name=reference).click()  # the queue shows the request
+    operator.wait_for_url("**/desk/cases/*-*-*-*-*")
+    assert operator.locator("#requester-name").inner_text() == "Անահիտ Հակոբյան"
+    facts = operator.locator("dl.facts").first.inner_text()
+    assert "Southern and eastern sector desk" in facts  # acts: the post's sector desk
+    operator.click("#take")
+    operator.wait_for_url("**/desk/cases/*-*-*-*-*")
+    words = "Վաղը մեր պահակակետը կկապվի մյուս կողմի հետ։"
+    operator.select_option("form.update-form select[name=status]", "waiting_other_side")
+    operator.fill("form.update-form textarea[name=to_resident]", words)
+    operator.fill(
+        "form.update-form textarea[name=internal_note]", "Ask the Azerbaijani post first."
+    )
+    operator.click("form.update-form button[type=submit]")
+    operator.wait_for_url("**/desk/cases/*-*-*-*-*")
+    assert operator.locator("#case-timeline tbody tr").count() == 3
+
+    notifications.deliver_due(desk, channels.send, messages.render)
+    told = [str(m["To"]) for m in mailbox.received]
+    assert "rpk-south-desk@demo.invalid" in told  # the post at Taghavard, by the mandate
+    assert to_residents(desk) == 3
+    texts = [m["message"] for m in sms(receiver)]
+    assert [m["to"] for m in sms(receiver)] == ["+374 97 555 123"] * 3
+    assert hy("in_progress") in texts[1] and words in texts[2]
+    assert hy("waiting_other_side") in texts[2] and "Azerbaijani post" not in texts[2]
+
+    page.goto(f"/request/status?reference={reference}&secret={secret}")
+    news = page.locator("#updates").inner_text()
+    assert words in news and hy("waiting_other_side") in news
+    assert "Azerbaijani post" not in page.content()
+    resident.close()

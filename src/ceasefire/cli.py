@@ -13,26 +13,36 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from ceasefire.cli_cases import case_app
+from ceasefire.cli_support import (
+    AsUser,
+    _,
+    _add_row,
+    _deployment,
+    _fail,
+    _read_json,
+    _run,
+    _settings,
+    _viewer,
+    err,
+    out,
+)
 from ceasefire.config import Settings
-from ceasefire.domain.errors import DomainError
 from ceasefire.domain.incidents import IncidentDraft, Status
 from ceasefire.domain.records import IncidentQuery
 from ceasefire.domain.scenario import PackInvalid
-from ceasefire.i18n import distance, gettext
+from ceasefire.i18n import distance
 from ceasefire.pack import read_pack
 from ceasefire.services import accounts, bundles, incidents, log, scenarios
 from ceasefire.services.deployment import (
     Deployment,
-    NotInitialised,
     initialise,
     open_deployment,
 )
@@ -69,45 +79,7 @@ geo_app = typer.Typer(no_args_is_help=True, help="The line of contact and where 
 line_app = typer.Typer(no_args_is_help=True, help="Versions of the line of contact.")
 geo_app.add_typer(line_app, name="line")
 app.add_typer(geo_app, name="geo")
-
-out = Console()
-err = Console(stderr=True)
-
-
-def _(message: str) -> str:
-    return gettext(os.environ.get("CEASEFIRE_LANG", "en"), message)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        _fail(f"configuration: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _deployment() -> Deployment:
-    try:
-        return open_deployment(_settings())
-    except NotInitialised:
-        _fail(_("no scenario is loaded: run `ceasefire init` first"))
-
-
-def _run(action: Any) -> Any:
-    try:
-        return action()
-    except DomainError as exc:
-        return _fail(
-            exc.message
-            if exc.field is None or exc.message.startswith(exc.field)
-            else f"{exc.field}: {exc.message}"
-        )
-
+app.add_typer(case_app, name="case")
 
 # --- setting up and serving --------------------------------------------------------------
 
@@ -257,7 +229,14 @@ def demo(
         ]
         for contact in dep.scenario.policy.contact_points
     }
-    settings = settings.model_copy(update={"witnesses": witnesses, "contact_channels": wiring})
+    # residents: e-mail to their address; SMS and messaging, which need the mission's gateway,
+    # land in the same mailbox as mail to the gateway (the text only, never the number)
+    mail = f"mailto://127.0.0.1:{DEMO_MAILBOX_PORT}?from=desk@ceasefire.invalid&mode=insecure"
+    residents = {"email": f"{mail}&to={{to}}", "sms": f"{mail}&to=sms-gateway@demo.invalid",
+                 "telegram": f"{mail}&to=messaging-gateway@demo.invalid"}  # fmt: skip
+    settings = settings.model_copy(
+        update={"witnesses": witnesses, "contact_channels": wiring, "resident_channels": residents}
+    )
     dep = open_deployment(settings, dep.db)
     config = settings.data_dir / "demo.toml"
     config.write_text(
@@ -265,6 +244,8 @@ def demo(
         + "".join(f'[[witnesses]]\nvkey = "{w.vkey}"\nurl = "{w.url}"\n' for w in witnesses)
         + "[contact_channels]\n"
         + "".join(f'"{contact}" = ["{urls[0]}"]\n' for contact, urls in wiring.items())
+        + "[resident_channels]\n"
+        + "".join(f'"{channel}" = "{url}"\n' for channel, url in residents.items())
     )
     log.publish_checkpoint(dep)
     for report in log.collect_cosignatures(dep):
@@ -360,11 +341,6 @@ def _witness_vkey(key: Path) -> str:
     return parse_skey(key.read_text()).verifier.vkey
 
 
-def _add_row(table: Table, *cells: str) -> None:
-    """A table row of user data, shown as typed (no Rich markup)."""
-    table.add_row(*(escape(cell) for cell in cells))
-
-
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -450,37 +426,6 @@ def token_revoke(
 
 
 # --- incidents ---------------------------------------------------------------------------
-
-
-def _viewer(dep: Deployment, username: str) -> Any:
-    from ceasefire.store import accounts as account_store
-
-    with dep.db.read() as conn:
-        user = account_store.user_by_name(conn, username)
-    if user is None:
-        _fail(f"as: no user {username!r}")
-    return accounts.viewer_of(user)
-
-
-AsUser = Annotated[str, typer.Option("--as", help="Act as this user (their rights apply)")]
-
-
-def _print_errors(exc: ValidationError) -> None:
-    for e in exc.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "file"
-        err.print(f"{where}: {e['msg']}", highlight=False, markup=False)
-
-
-def _read_json(file: Path, model: Any) -> Any:
-    """A file ('-': stdin) validated against a model; problems printed by field, exit 2."""
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        return model.model_validate_json(text)
-    except OSError as exc:
-        _fail(f"file: {exc.strerror}")
-    except ValidationError as exc:
-        _print_errors(exc)
-        raise typer.Exit(2) from None
 
 
 @incident_app.command("report")

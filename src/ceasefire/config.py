@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     contact_channels: dict[str, list[str]] = Field(
         default_factory=dict, description="Contact point id -> Apprise URLs (secrets live here)"
     )
+    resident_channels: dict[str, str] = Field(
+        default_factory=dict,
+        description="How the desk writes to residents: channel (sms, email, telegram) -> an "
+        "Apprise URL with {to} where the address goes, e.g. an SMS gateway's json:// URL",
+    )
     dispatch_interval_seconds: float = Field(default=0.25, gt=0)
 
     @classmethod

@@ -12,7 +12,7 @@ import ssl
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import apprise
 from apprise.plugins.email import smtp as apprise_smtp
@@ -131,3 +131,46 @@ def send(urls: list[str], message: Message) -> str | None:
         detail = " ".join(str(captured.getvalue()).split())[:300]
         errors.append(f"{scheme_of(url)}: {detail or 'refused'}")
     return "; ".join(errors) or "no channel"
+
+
+class Redact(logging.Filter):
+    """Takes a resident's address out of every log record it passes (the record's text is
+    made first, then the address replaced, in every form a channel may have written it)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.forms = address_forms(address)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        for form in self.forms:
+            text = text.replace(form, "[address]")
+        record.msg, record.args = text, ()
+        return True
+
+
+def address_forms(address: str) -> list[str]:
+    """An address as it may appear in a URL, a payload or a log: as given, quoted, digits."""
+    forms = {address, quote(address, safe="@"), quote(address, safe=""), quote_plus(address)}
+    if "@" not in address:
+        digits = "".join(c for c in address if c.isdigit())
+        forms.update({digits, "+" + digits, address.replace(" ", "")})
+    return sorted((f for f in forms if len(f) >= 5), key=len, reverse=True)
+
+
+def send_to_resident(template: str, address: str, message: Message) -> str | None:
+    """Deliver news to a resident: `template` is the desk's Apprise URL for their channel with
+    `{to}` for the address. The address is in no log line and in no error returned."""
+    url = template.replace("{to}", quote(address, safe="@"))
+    redact = Redact(address)
+    logger = logging.getLogger("apprise")
+    logger.addFilter(redact)
+    try:
+        error = send([url], message)
+    finally:
+        logger.removeFilter(redact)
+    if error is None:
+        return None
+    for form in redact.forms:
+        error = error.replace(form, "[address]")
+    return error

@@ -4,6 +4,7 @@ and organisation names for its audience, and only what its organisation may see.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -18,6 +19,7 @@ from ceasefire.store import cases as case_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
+from ceasefire.store.cases import ResidentMessage
 from ceasefire.store.notifications import Notification
 
 
@@ -151,12 +153,67 @@ def _case_message(
         _("People affected") + f": {item.affected}"
         + (" · " + _("petition with {count} signatories").format(count=item.signatories)
            if item.signatories else ""),
+        *_case_change(dep, conn, notification, reader, item),
         _("Your desk acts on it.") if acting else _("For your information."),
         *([_("The other side is to be contacted first.")] if item.other_side_first else []),
         *_footer(dep, notification, _, _("Inbox"), "/inbox"),
     ]  # fmt: skip
     title = f"[ceasefire] {shown['category_name']}: {shown['place'] or item.reference}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _case_change(
+    dep: Deployment, conn: Connection, notification: Notification, reader: Viewer, item: Any
+) -> list[str]:
+    """What the version a desk is told of did, when it is more than the filing."""
+    _ = translations(reader.language).gettext
+    event = next(
+        (
+            e
+            for e in case_store.events_of(conn, item.id)
+            if e.version == notification.record_version
+        ),
+        None,
+    )
+    if event is None or event.action not in ("escalated", "handed_over"):
+        return []
+    if event.action == "escalated":
+        if event.details.get("missed") == "first_response":
+            due = _("Overdue: nobody answered the resident by {due} UTC.")
+            return [due.format(due=f"{item.first_response_due:%Y-%m-%d %H:%M}")]
+        due = _("Overdue: it was to be resolved by {due} UTC.")
+        return [due.format(due=f"{item.resolution_due:%Y-%m-%d %H:%M}")]
+    handover = item.handover or {}
+    lines = [
+        _("Handed over to the working group: the other side's action is needed."),
+        _("Needed of {party}").format(party=_name(dep, reader, handover.get("party", "")))
+        + f": {handover.get('needs', '')}",
+    ]
+    if handover.get("by"):
+        lines.append(_("Needed by") + f": {handover['by']}")
+    return lines
+
+
+def resident_message(dep: Deployment, conn: Connection, message: ResidentMessage) -> Message:
+    """News of a case for the resident who asked, in their language: short enough for an SMS,
+    with the desk's words to them and nothing the desk keeps for itself."""
+    news = cases.resident_news(dep, conn, message.case_id, message.version)
+    _ = translations(news["language"]).gettext
+    reference = news["reference"]
+    if news["follows"]:
+        said = _("Your request {reference} is the same as your request {other}; we follow it "
+                 "there.").format(reference=reference, other=news["follows"])  # fmt: skip
+    elif news["action"] == "filed":
+        said = _("We have received your request {reference}. We will write when something "
+                 "changes.").format(reference=reference)  # fmt: skip
+    else:
+        said = _("Your request {reference}: {status}.").format(
+            reference=reference, status=_(news["status"])
+        )
+    lines = [said, *([news["message"]] if news["message"] else [])]
+    lines.append(_("Status") + f": {dep.public_url}/request/status?reference={reference}")
+    title = _("Peacekeepers' desk") + f": {reference}"
+    return Message(idempotency_key=message.id, title=title, body="\n".join(lines))
 
 
 def _footer(

@@ -15,17 +15,23 @@ import threading
 
 from ceasefire.config import Settings
 from ceasefire.delivery import channels, messages
-from ceasefire.services import notifications
+from ceasefire.services import cases, notifications
 from ceasefire.services.deployment import Deployment, open_deployment
 
 logger = logging.getLogger("ceasefire.delivery")
 
 
 def run_once(dep: Deployment) -> int:
-    """One round: escalate what is overdue, then deliver everything due; return deliveries."""
+    """One round: escalate what is overdue (notifications and cases), then deliver everything
+    due (to the desks, then to residents); return deliveries."""
     notifications.escalate_overdue(dep)
+    cases.escalate_overdue(dep)
     delivered = 0
     while tried := notifications.deliver_due(dep, channels.send, messages.render):
+        delivered += tried
+    while tried := cases.deliver_to_residents(
+        dep, channels.send_to_resident, messages.resident_message
+    ):
         delivered += tried
     return delivered
 

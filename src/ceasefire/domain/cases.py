@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -37,8 +39,34 @@ class CaseStatus(StrEnum):
     new = "new"
     assigned = "assigned"
     in_progress = "in_progress"
+    waiting_other_side = "waiting_other_side"
+    handed_over = "handed_over"
     resolved = "resolved"
     closed = "closed"
+    merged = "merged"
+
+
+FINISHED = frozenset({CaseStatus.resolved, CaseStatus.closed, CaseStatus.merged})
+"""A case in one of these is off the queue; its timers stop"""
+SET_BY_HAND = (
+    CaseStatus.in_progress,
+    CaseStatus.waiting_other_side,
+    CaseStatus.resolved,
+    CaseStatus.closed,
+)
+"""The statuses the desk sets with an update (the others come from filing, merging and
+handing over)"""
+
+
+def can_move(current: CaseStatus, new: CaseStatus) -> str | None:
+    """Why a case cannot go from `current` to `new` by an update, or None."""
+    if new not in SET_BY_HAND:
+        return f"{new.value} is set by its own action, not by an update"
+    if current in (CaseStatus.closed, CaseStatus.merged):
+        return f"the case is {current.value}: nothing changes it any more"
+    if new is CaseStatus.closed and current is not CaseStatus.resolved:
+        return "only a resolved case is closed"
+    return None
 
 
 def normalise_phone(phone: str) -> str:
@@ -113,3 +141,35 @@ def new_reference() -> str:
 def new_secret() -> str:
     """The secret that, with the reference, opens a request's status page."""
     return secrets.token_urlsafe(12)
+
+
+class CaseUpdate(Strict):
+    """What the desk does with a case: a new status, a word to the resident (sent through
+    their channel, in the words written here), a note only the desk reads. Any of the three."""
+
+    status: CaseStatus | None = None
+    to_resident: str = Field(default="", max_length=1000)
+    internal_note: str = Field(default="", max_length=4000)
+
+    @model_validator(mode="after")
+    def _something(self) -> CaseUpdate:
+        if self.status is None and not self.to_resident and not self.internal_note:
+            raise ValueError("status: change the status, write to the resident, or add a note")
+        return self
+
+
+class HandOver(Strict):
+    """A case whose fix needs the other side, carried to the working group as a structured
+    item: which party must act, what is needed of it, by when. Never who asks: the working
+    group reads this, the parties' members among them."""
+
+    party: Slug = Field(description="The organisation across the line whose action is needed")
+    needs: str = Field(min_length=1, max_length=2000, description="What the other side must do")
+    by: date | None = Field(default=None, description="When it is needed by")
+
+
+class Link(Strict):
+    """A case's link to a record of the ceasefire (an incident or an activity notice)."""
+
+    kind: Literal["incident", "notice"]
+    id: str = Field(min_length=1, max_length=36)

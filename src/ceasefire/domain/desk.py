@@ -82,6 +82,10 @@ class DeskPolicy(DeskModel):
     categories: list[RequestCategory] = Field(default_factory=list)
     mandate: list[MandateRule] = Field(default_factory=list)
     response_times: dict[Priority, ResponseTimes] = Field(default_factory=dict)
+    escalate_to: list[Slug] = Field(
+        default_factory=list,
+        description="Contact points told when a case misses its first response or resolution",
+    )
 
     def category(self, category_id: str) -> RequestCategory | None:
         return next((c for c in self.categories if c.id == category_id), None)

@@ -381,6 +381,9 @@ def desk_problems(scenario: Scenario) -> list[tuple[str, str]]:
         for j, contact in enumerate(rule.inform):
             if contact not in contacts:
                 found.append((f"{key}.inform[{j}]", f"unknown contact point {contact!r}"))
+    for j, contact in enumerate(desk.escalate_to):
+        if contact not in contacts:
+            found.append((f"escalate_to[{j}]", f"unknown contact point {contact!r}"))
     if desk.categories:
         for priority in Priority:
             if priority not in desk.response_times:

@@ -68,6 +68,8 @@ class Deployment:
     """Contact point id -> Apprise URLs, from configuration, over the pack's own."""
     gazetteer: Gazetteer
     """The places records may name: the pack's and the imported ones (read at start)."""
+    resident_channels: dict[str, str] = field(default_factory=dict)
+    """Resident channel (sms, email, telegram) -> an Apprise URL with `{to}` for the address"""
     sealer: Sealer | None = None
     """Seals residents' personal data (None only where a test builds a Deployment by hand)."""
     geographies: dict[int, tuple[bool, Geography]] = field(default_factory=dict)
@@ -98,6 +100,7 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
             for contact in scenario.policy.contact_points
         },
         gazetteer=Gazetteer(scenario.places, imported),
+        resident_channels=dict(settings.resident_channels),
         sealer=_sealer(settings),
     )
 

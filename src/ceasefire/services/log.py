@@ -44,7 +44,7 @@ from ceasefire.store import log as store
 from ceasefire.store import movements as movement_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
-from ceasefire.store.cases import Case
+from ceasefire.store.cases import Case, CaseEvent
 from ceasefire.store.movements import MovementVersion
 from ceasefire.store.notices import NoticeVersion
 from ceasefire.store.notifications import NotificationVersion, Reply
@@ -167,32 +167,44 @@ def record_movement(conn: Any, version: MovementVersion, public: bool) -> int:
     return store.append(conn, [(movement_entry(version), new_secret(), not public)])[0]
 
 
-def case_entry(item: Case) -> Entry:
-    """A case's version: everything about it, the sealed identity included; always committed
-    to (the leaf shows a salted hash only)."""
+def case_entry(item: Case, event: CaseEvent) -> Entry:
+    """A case's version (`event`): what it is about, the sealed identity included, and what
+    this version did, the sealed notes included; always committed to (the leaf shows a salted
+    hash only)."""
+    content: dict[str, Any] = {
+        "reference": item.reference,
+        "status": event.status.value,
+        "category": item.category,
+        "priority": event.priority.value,
+        "place_id": item.place_id,
+        "zone": item.zone,
+        "acts": list(event.acts),
+        "inform": list(event.inform),
+        "other_side_first": event.other_side_first,
+        "sealed": item.sealed,
+    }
+    if event.version > 1:
+        content.update(
+            action=event.action,
+            actor=event.actor,
+            owner=event.owner,
+            details=event.details,
+            notes=event.notes,
+        )
     return Entry(
         kind="case",
         id=item.id,
-        version=item.version,
-        at=_at(item.updated_at),
+        version=event.version,
+        at=_at(event.at),
         author_org=SYSTEM_ORG,
-        content={
-            "reference": item.reference,
-            "status": item.status.value,
-            "category": item.category,
-            "priority": item.priority.value,
-            "place_id": item.place_id,
-            "zone": item.zone,
-            "acts": list(item.acts),
-            "inform": list(item.inform),
-            "other_side_first": item.other_side_first,
-            "sealed": item.sealed,
-        },
+        content=content,
     )
 
 
-def record_case(conn: Any, item: Case, steps: Sequence[NotificationVersion] = ()) -> int:
-    leaf = (case_entry(item), new_secret(), True)
+def record_case(
+    conn: Any, item: Case, event: CaseEvent, steps: Sequence[NotificationVersion] = ()
+) -> int:
+    leaf = (case_entry(item, event), new_secret(), True)
     return store.append(conn, [leaf, *notification_leaves(steps)])[0]
 
 
@@ -478,7 +490,13 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 for row in geography_store.line_versions_recorded(conn)
             }
         )
-        steps.update({("case", c.id, c.version): case_entry(c) for c in case_store.all_cases(conn)})
+        filed = {c.id: c for c in case_store.all_cases(conn)}
+        steps.update(
+            {
+                ("case", e.case_id, e.version): case_entry(filed[e.case_id], e)
+                for e in case_store.all_events(conn)
+            }
+        )
         report.records = len(versions) + len(corroborations) + len(steps)
         size = store.next_index(conn)
         checkpoints = {c.size: c for c in store.all_checkpoints(conn)}

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
-from ceasefire.domain.cases import CaseStatus
+from ceasefire.domain.cases import FINISHED, CaseStatus
 from ceasefire.domain.desk import Priority
-from ceasefire.store.tables import cases
+from ceasefire.store.tables import case_events, cases, resident_messages
+
+FINISHED_VALUES = [s.value for s in FINISHED]
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,160 @@ class Case:
     resolution_due: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
+    owner: str | None
+    merged_into: str | None
+    escalated: int
+    """0: on time; 1: told that it missed its first response; 2: its resolution"""
+    handover: dict[str, Any] | None
+    links: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One version of a case: what was done, by whom, and the state it left."""
+
+    case_id: str
+    version: int
+    at: datetime
+    actor: str
+    action: str
+    status: CaseStatus
+    priority: Priority
+    owner: str | None
+    acts: tuple[str, ...]
+    inform: tuple[str, ...]
+    other_side_first: bool
+    details: dict[str, Any]
+    notes: str | None
+    """Sealed: {"to_resident": ..., "internal": ...}"""
+
+
+@dataclass(frozen=True)
+class ResidentMessage:
+    id: str
+    case_id: str
+    version: int
+    channel: str
+    sealed_to: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
 
 
 def insert_case(conn: Connection, **values: Any) -> None:
     conn.execute(insert(cases).values(**values))
 
 
-def get_case(conn: Connection, case_id: str) -> Case | None:
-    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+def get_case(conn: Connection, case_id: str, for_update: bool = False) -> Case | None:
+    query = select(cases).where(cases.c.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
     return _case(row) if row is not None else None
+
+
+def change_case(conn: Connection, case_id: str, from_version: int, **values: Any) -> bool:
+    """Move a case on one version with `values`, only if it is still at `from_version`."""
+    done = conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.version == from_version)
+        .values(version=from_version + 1, **values)
+    )
+    return done.rowcount == 1
+
+
+def insert_event(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(case_events).values(**values))
+
+
+def events_of(conn: Connection, case_id: str) -> list[CaseEvent]:
+    rows = conn.execute(
+        select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.version)
+    )
+    return [_event(row) for row in rows]
+
+
+def all_events(conn: Connection) -> Iterator[CaseEvent]:
+    for row in conn.execute(select(case_events)):
+        yield _event(row)
+
+
+def open_duplicate(
+    conn: Connection, phone_index: str, category: str, place_id: str | None
+) -> Case | None:
+    """An open case from the same number, about the same thing in the same village."""
+    c = cases.c
+    row = conn.execute(
+        select(cases)
+        .where(
+            c.phone_index == phone_index,
+            c.category == category,
+            c.place_id == place_id if place_id is not None else c.place_id.is_(None),
+            c.status.not_in(FINISHED_VALUES),
+        )
+        .order_by(c.created_at)
+        .limit(1)
+    ).first()
+    return _case(row) if row is not None else None
+
+
+def overdue(conn: Connection, now: datetime) -> list[Case]:
+    """Open cases past their first-response time without one, or past their resolution
+    time, that have not been escalated for it yet."""
+    c = cases.c
+    rows = conn.execute(
+        select(cases).where(
+            c.status.not_in(FINISHED_VALUES),
+            or_(
+                and_(c.escalated < 1, c.first_response_at.is_(None), c.first_response_due <= now),
+                and_(c.escalated < 2, c.resolution_due <= now),
+            ),
+        )
+    )
+    return [_case(row) for row in rows]
+
+
+def insert_message(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(resident_messages).values(**values))
+
+
+def claim_messages(
+    conn: Connection, now: datetime, lease: timedelta, limit: int
+) -> list[ResidentMessage]:
+    """Take up to `limit` due messages to residents (call in a short transaction)."""
+    m = resident_messages.c
+    rows = conn.execute(
+        select(resident_messages)
+        .where(m.status.in_(["pending", "retrying", "sending"]), m.next_attempt_at <= now)
+        .order_by(m.next_attempt_at, m.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = [ResidentMessage(**row._mapping) for row in rows]
+    if claimed:
+        conn.execute(
+            update(resident_messages)
+            .where(m.id.in_([x.id for x in claimed]))
+            .values(status="sending", next_attempt_at=now + lease)
+        )
+    return claimed
+
+
+def update_message(conn: Connection, message_id: str, **values: Any) -> None:
+    conn.execute(
+        update(resident_messages).where(resident_messages.c.id == message_id).values(**values)
+    )
+
+
+def messages_of(conn: Connection, case_id: str) -> list[ResidentMessage]:
+    m = resident_messages.c
+    rows = conn.execute(
+        select(resident_messages).where(m.case_id == case_id).order_by(m.created_at, m.version)
+    )
+    return [ResidentMessage(**row._mapping) for row in rows]
 
 
 def by_reference(conn: Connection, reference: str) -> Case | None:
@@ -59,15 +206,14 @@ def by_reference(conn: Connection, reference: str) -> Case | None:
     return _case(row) if row is not None else None
 
 
-def open_cases(conn: Connection, limit: int) -> list[Case]:
-    """Cases not resolved or closed: most urgent first, then the soonest due."""
+def open_cases(conn: Connection, limit: int, post: str | None = None) -> list[Case]:
+    """Cases still to be done (of one post's, if given): most urgent first, then the soonest
+    due."""
     order = case({p.value: i for i, p in enumerate(Priority)}, value=cases.c.priority)
-    rows = conn.execute(
-        select(cases)
-        .where(cases.c.status.not_in([CaseStatus.resolved.value, CaseStatus.closed.value]))
-        .order_by(order, cases.c.first_response_due, cases.c.id)
-        .limit(limit)
-    )
+    query = select(cases).where(cases.c.status.not_in(FINISHED_VALUES))
+    if post is not None:
+        query = query.where(cases.c.nearest_post == post)
+    rows = conn.execute(query.order_by(order, cases.c.first_response_due, cases.c.id).limit(limit))
     return [_case(row) for row in rows]
 
 
@@ -109,4 +255,27 @@ def _case(row: Any) -> Case:
         resolution_due=row.resolution_due,
         first_response_at=row.first_response_at,
         resolved_at=row.resolved_at,
+        owner=row.owner,
+        merged_into=row.merged_into,
+        escalated=row.escalated,
+        handover=row.handover,
+        links=tuple(row.links),
+    )
+
+
+def _event(row: Any) -> CaseEvent:
+    return CaseEvent(
+        case_id=row.case_id,
+        version=row.version,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        status=CaseStatus(row.status),
+        priority=Priority(row.priority),
+        owner=row.owner,
+        acts=tuple(row.acts),
+        inform=tuple(row.inform),
+        other_side_first=row.other_side_first,
+        details=dict(row.details),
+        notes=row.notes,
     )

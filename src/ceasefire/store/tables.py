@@ -480,6 +480,11 @@ cases = Table(
     Column("resolution_due", UTCDateTime, nullable=False),
     Column("first_response_at", UTCDateTime),
     Column("resolved_at", UTCDateTime),
+    Column("owner", String(80)),
+    Column("merged_into", String(36)),
+    Column("escalated", Integer, nullable=False, server_default="0"),
+    Column("handover", JSON),
+    Column("links", JSON, nullable=False, server_default="[]"),
     Index(None, "status", "priority"),
     Index(None, "phone_index"),
     Index(None, "nearest_post"),
@@ -487,6 +492,47 @@ cases = Table(
 """Residents' requests as cases. What identifies the resident (name, phone, e-mail, home,
 the description in their words, a petition's signatories) is in `sealed` only, encrypted
 with the desk's keys; `phone_index` is a keyed hash to find the same number again."""
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("case_id", String(36), ForeignKey("cases.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("owner", String(80)),
+    Column("acts", JSON, nullable=False),
+    Column("inform", JSON, nullable=False),
+    Column("other_side_first", Boolean, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("notes", Text),
+)
+"""A case's timeline: one row per version (filed, taken, triaged, updated, merged, handed
+over, linked, escalated), with the state it left the case in. `notes` holds what the desk
+wrote (to the resident, and for itself), sealed like who asks; `details` holds nothing
+personal (a priority, a link, a hand-over's party)."""
+
+resident_messages = Table(
+    "resident_messages",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", String(36), ForeignKey("cases.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("sealed_to", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index(None, "status", "next_attempt_at"),
+)
+"""A case's news on its way to the resident, by the channel they came by (SMS, e-mail);
+the address is sealed, the text is made at sending from the case's timeline."""
 
 sign_in_failures = Table(
     "sign_in_failures",

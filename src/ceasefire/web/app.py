@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from ceasefire import __version__
 from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment, open_deployment
-from ceasefire.web import desk_pages, errors, movement_pages, notice_pages, pages
+from ceasefire.web import case_pages, desk_pages, errors, movement_pages, notice_pages, pages
 from ceasefire.web.api import (
     attachments,
     cases,
@@ -59,6 +59,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.include_router(notice_pages.router)
     app.include_router(movement_pages.router)
     app.include_router(desk_pages.router)
+    app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)

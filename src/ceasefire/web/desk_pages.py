@@ -49,25 +49,8 @@ async def file_request(request: Request, dep: DepDep) -> HTMLResponse:
         problem = "too many requests from your address this hour: call the hotline instead"
     if problem is not None:
         return _form(request, dep, values, problem, 429 if limit.exceeded(address) else 422)
-    lang = language(request, None)
     try:
-        draft = RequestDraft.model_validate(
-            {
-                "category": values.get("category", ""),
-                "description": values.get("description", ""),
-                "place_id": values.get("place_id") or None,
-                "place_text": values.get("place_text", ""),
-                "urgent": values.get("urgent") == "yes",
-                "requester": {
-                    "name": values.get("name", ""),
-                    "phone": values.get("phone") or None,
-                    "email": values.get("email") or None,
-                    "language": lang,
-                    "channel": values.get("channel") or Channel.status_page.value,
-                },
-            }
-        )
-        filed = cases.file_request(dep, draft)
+        filed = cases.file_request(dep, request_draft(values, language(request, None)))
     except ValidationError as exc:
         return _form(request, dep, values, first_error(exc), 422)
     except DomainError as exc:
@@ -97,6 +80,35 @@ def request_status(
         error=error,
         reference=reference[:20],
         category_names={c.id: c.names for c in dep.scenario.desk.categories},
+    )
+
+
+def request_draft(values: dict[str, str], lang: str) -> RequestDraft:
+    """A request from a form's flat fields (the public form's, or the operator console's,
+    which adds the resident's language, how many are affected and a petition's signatories:
+    one per line, a name and, after a semicolon, a phone)."""
+    signatories = []
+    for line in values.get("signatories", "").splitlines():
+        name, _, phone = line.partition(";")
+        if name.strip():
+            signatories.append({"name": name.strip(), "phone": phone.strip() or None})
+    return RequestDraft.model_validate(
+        {
+            "category": values.get("category", ""),
+            "description": values.get("description", ""),
+            "place_id": values.get("place_id") or None,
+            "place_text": values.get("place_text", ""),
+            "urgent": values.get("urgent") == "yes",
+            "affected": values.get("affected") or 1,
+            "requester": {
+                "name": values.get("name", ""),
+                "phone": values.get("phone") or None,
+                "email": values.get("email") or None,
+                "language": values.get("language") or lang,
+                "channel": values.get("channel") or Channel.status_page.value,
+            },
+            "signatories": signatories,
+        }
     )
 
 

@@ -139,6 +139,7 @@ def render(
             "org_name": lambda org_id: _organisation_name(dep, viewer, org_id),
             "distance": lambda metres: distance(lang, metres),
             "can_watch_desk": viewer is not None and authz.can_watch_all_notifications(viewer),
+            "can_work_desk": viewer is not None and authz.can_work_desk(viewer),
             **context,
         },
         status_code=status_code,

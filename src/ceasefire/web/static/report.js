@@ -1,19 +1,9 @@
-// The report form on a phone: pick a place by typing any of its names (in any script,
-// typos allowed: the server suggests), fill in the position from the device, and show the
-// violation fields only for violation categories.
+// The report form on a phone: fill in the position from the device, and show the violation
+// fields only for violation categories (places.js picks the place).
 (function () {
   "use strict";
   var form = document.querySelector("form.report");
   if (!form) { return; }
-  var search = form.elements.place_search, select = form.elements.place_id;
-  var hits = document.getElementById("place-hits");
-  hits.addEventListener("click", function (event) {  // a suggestion the server found
-    var hit = event.target.closest(".place-hit");
-    if (!hit) { return; }
-    select.value = hit.dataset.id;
-    search.value = hit.dataset.name;
-    hits.textContent = "";
-  });
   var button = document.getElementById("use-location");
   if (navigator.geolocation) {
     button.addEventListener("click", function () {
