@@ -179,6 +179,8 @@ def test_an_armenian_request_reaches_the_post_and_its_news_reach_the_resident(  
     operator.get_by_role("link", name=reference).click()  # the queue shows the request
     operator.wait_for_url("**/desk/cases/*-*-*-*-*")
     assert operator.locator("#requester-name").inner_text() == "Անահիտ Հակոբյան"
+    operator.wait_for_selector("path.checkpoint-case")  # the map: the village and its post
+    assert operator.locator("path.checkpoint-post").count() == 1
     facts = operator.locator("dl.facts").first.inner_text()
     assert "Southern and eastern sector desk" in facts  # acts: the post's sector desk
     operator.click("#take")

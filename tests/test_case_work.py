@@ -25,6 +25,7 @@ from ceasefire.services import backups, bundles, cases, log, notifications, plac
 from ceasefire.services.deployment import Deployment
 from ceasefire.store import tables
 
+from .conftest import csrf_of
 from .mail import Mailbox
 from .test_cases import DESK, NAME, PHONE, WORDS, filed, public_form
 from .test_cli import run as run  # the fixture
@@ -184,6 +185,14 @@ def test_the_same_resident_asking_again_is_merged_into_the_open_case(  # type: i
     assert timeline[-1]["details"]["duplicate"] == again.case.reference
     to_residents(desk)
     assert first.case.reference in sms(receiver)[-1]["message"]
+    # the merged request's resident hears of the case's status too, never of words to another
+    receiver.received.clear()
+    words = CaseUpdate(status="in_progress", to_resident="The patrol goes out at noon.")
+    cases.update(desk, viewer(DESK), first.case.id, words)
+    assert to_residents(desk) == 2
+    (own,) = [m["message"] for m in sms(receiver) if first.case.reference in m["message"]]
+    (merged,) = [m["message"] for m in sms(receiver) if again.case.reference in m["message"]]
+    assert "patrol" in own and "patrol" not in merged and hy("in_progress") in merged
     # a different thing from the same number is a case of its own; the desk merges by hand
     water = cases.file_request(desk, request(category="infrastructure"), viewer=viewer(DESK))
     assert water.case.status.value == "assigned"
@@ -337,3 +346,80 @@ def test_the_desk_works_a_case_from_the_terminal(run) -> None:  # type: ignore[n
     assert run("case", "list", "--as", "az.liaison").exit_code == 2
     after = json.loads(run("case", "show", case_id, "--as", DESK, "--json").output)
     assert after["version"] == shown["version"]
+
+
+def test_the_demo_desk_holds_the_packs_sample_requests(desk, viewer) -> None:  # type: ignore[no-untyped-def]
+    from ceasefire.services import scenarios
+
+    now = datetime.now(UTC)
+    assert scenarios.load_sample_requests(desk, now=now) == len(desk.scenario.requests) == 9
+    assert scenarios.load_sample_requests(desk, now=now) == 0  # once
+    board = cases.dashboard(desk, viewer("rpk.duty"), now=now)
+    assert board["open"] == 7 and board["resolved"] == 2
+    late = {(c["category"], c["place_id"]) for c in board["overdue"]}
+    assert late == {("uxo", "vardadzor"), ("property", "krasniy-bazar")}
+    waiting = [c for c in cases.queue(desk, viewer(DESK)) if c["status"] == "waiting_other_side"]
+    assert {c["place_id"] for c in waiting} == {"khramort", "taghavard"}
+    assert log.audit(desk).problems == []
+
+
+def test_a_new_desk_key_seals_from_now_on_and_the_old_ones_still_open(  # type: ignore[no-untyped-def]
+    run, settings, monkeypatch, tmp_path
+) -> None:
+    from ceasefire.store.sealing import Sealer
+
+    key = tmp_path / "desk.key"
+    key.write_bytes(settings.resolved_desk_key_file.read_bytes())
+    monkeypatch.setenv("CEASEFIRE_DESK_KEY_FILE", str(key))
+    before = Sealer.from_file(key).seal(PHONE, "test")
+    rotated = run("case", "rotate-key")
+    assert rotated.exit_code == 0, rotated.output
+    assert len(key.read_text().splitlines()) == 2
+    after = Sealer.from_file(key)
+    assert after.open(before, "test") == PHONE
+    assert after.seal(PHONE, "test").split(".")[1] == key.read_text().split()[-2]
+    key.write_text("damaged\n")
+    assert run("case", "rotate-key").exit_code == 2
+
+
+def test_the_console_takes_a_petition_and_the_case_page_refuses_bad_actions(  # type: ignore[no-untyped-def]
+    browser_for, dep, viewer
+) -> None:
+    page = browser_for(DESK)
+    csrf = csrf_of(page)
+    form = {
+        "csrf_token": csrf,
+        "category": "escort",
+        "place_search": "Berdashen",  # typed, no suggestion picked: the one exact name is taken
+        "description": "The families ask to visit the graves behind the positions.",
+        "name": NAME,
+        "phone": PHONE,
+        "language": "hy",
+        "channel": "sms",
+        "affected": "40",
+        "signatories": "Gohar Simonyan; +374 91 111 111\nArmen Avetisyan\n",
+    }
+    taken = page.post("/desk/cases/new", data=form)
+    assert taken.status_code == 200, taken.text
+    case_id = taken.text.split('href="/desk/cases/', 1)[1].split('"', 1)[0]
+    shown = page.get(f"/desk/cases/{case_id}")
+    assert "Gohar Simonyan (+374 91 111 111); Armen Avetisyan" in shown.text, shown.text
+    view = cases.case_view(dep, viewer(DESK), case_id)
+    assert view["signatories"] == 2 and view["affected"] == 40 and view["place_id"] == "berdashen"
+    refused = [
+        ("triage", {"priority": "soon"}, "priority"),
+        ("update", {}, "status"),
+        ("update", {"status": "closed"}, "only a resolved case is closed"),
+        ("merge", {"into": "ZZZZ-ZZZZ"}, "into"),
+        ("handover", {"party": "icrc", "needs": "Open the road."}, "party"),
+        ("handover", {"party": "mod-azerbaijan", "needs": ""}, "needs"),
+        ("link", {"kind": "incident", "id": "nothing"}, "id"),
+    ]
+    for action, data, said in refused:
+        answer = page.post(f"/desk/cases/{case_id}/{action}", data={**data, "csrf_token": csrf})
+        assert answer.status_code == 422 and said in answer.text, (action, answer.text[:300])
+    assert cases.case_view(dep, viewer(DESK), case_id)["version"] == view["version"]
+    missing = page.post("/desk/cases/new", data={**form, "name": ""})
+    assert missing.status_code == 422 and "name" in missing.text
+    board = page.get("/desk/dashboard")
+    assert board.status_code == 200 and 'id="open-cases">1<' in board.text

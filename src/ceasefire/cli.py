@@ -209,10 +209,13 @@ def demo(
                 dep, lambda n: progress.update(task, completed=n)
             )
         )
+    requests = _run(lambda: scenarios.load_sample_requests(dep))
     out.print(
         _("{users} demo accounts created, {incidents} sample incidents loaded.").format(
             users=users, incidents=loaded
         )
+        + " "
+        + _("{requests} residents' requests on the desk.").format(requests=requests)
     )
     table = Table(title=_("Demo accounts"))
     for column in (_("Username"), _("Organisation"), _("Roles"), _("Password")):

@@ -21,6 +21,7 @@ from ceasefire.cli_support import (
     _fail,
     _read_json,
     _run,
+    _settings,
     _viewer,
     out,
 )
@@ -206,6 +207,20 @@ def dashboard(as_user: AsUser, as_json: AsJson = False) -> None:
     for post, load in sorted(board["posts"].items()):
         _add_row(table, post, str(load["open"]), str(load["urgent"]), str(load["overdue"]))
     out.print(table)
+
+
+@case_app.command("rotate-key")
+def rotate_key() -> None:
+    """Add a new desk key: what is sealed from now on uses it, what was sealed still opens
+    with the older ones (kept in the same file). Restart `serve` and workers to use it."""
+    from ceasefire.store.sealing import SealingError, add_key
+
+    path = _settings().resolved_desk_key_file
+    try:
+        key_id = add_key(path)
+    except SealingError as exc:
+        _fail(f"desk_key_file: {exc}")
+    _say(_("New desk key {key} added to {file}.").format(key=key_id, file=path))
 
 
 def _valid(make: Any) -> Any:

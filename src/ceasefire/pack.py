@@ -31,6 +31,7 @@ from ceasefire.domain.scenario import (
     Party,
     Place,
     SampleIncident,
+    SampleRequest,
     Scenario,
     ScenarioInfo,
     cross_check,
@@ -47,9 +48,10 @@ FILES = {
     "incidents": "incidents.yaml",
     "notifications": "notifications.yaml",
     "desk": "desk.yaml",
+    "requests": "requests.yaml",
 }
 
-OPTIONAL = frozenset({"users", "incidents", "notifications", "desk"})
+OPTIONAL = frozenset({"users", "incidents", "notifications", "desk", "requests"})
 
 
 def read_pack(directory: Path | str) -> Scenario:
@@ -110,6 +112,7 @@ def read_pack(directory: Path | str) -> Scenario:
     take("notifications", ContactPoint, "contact_points")
     take("notifications", Rule, "rules")
     take("desk", DeskPolicy, None)
+    take("requests", SampleRequest, "requests")
     counterparts = _section(raw.get("notifications"), "counterparts") or {}
     counterparts = _validate(
         Counterparts, counterparts, FILES["notifications"], "counterparts", problems
@@ -152,6 +155,7 @@ def read_pack(directory: Path | str) -> Scenario:
         desk=parsed.get("desk") or DeskPolicy(),
         users=parsed.get("users", []),
         incidents=parsed.get("incidents", []),
+        requests=parsed.get("requests", []),
         policy=Policy(
             contact_points=parsed.get("contact_points", []),
             rules=parsed.get("rules", []),

@@ -197,7 +197,7 @@ def _case_change(
 def resident_message(dep: Deployment, conn: Connection, message: ResidentMessage) -> Message:
     """News of a case for the resident who asked, in their language: short enough for an SMS,
     with the desk's words to them and nothing the desk keeps for itself."""
-    news = cases.resident_news(dep, conn, message.case_id, message.version)
+    news = cases.resident_news(dep, conn, message)
     _ = translations(news["language"]).gettext
     reference = news["reference"]
     if news["follows"]:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ceasefire.domain.authorization import Role
+from ceasefire.domain.cases import CaseUpdate, RequestDraft
 from ceasefire.domain.desk import NEAREST_POST, DeskPolicy, Priority, assign
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
@@ -205,6 +206,25 @@ class SampleIncident(PackModel):
     status_changes: list[SampleStatus] = Field(default_factory=list)
 
 
+class SampleCaseUpdate(PackModel):
+    """What the desk did with a sample request, some hours after it came."""
+
+    by: str
+    hours_later: float = Field(ge=0, le=24 * 365)
+    take: bool = Field(default=False, description="The desk member takes it on first")
+    update: CaseUpdate | None = None
+
+
+class SampleRequest(PackModel):
+    """A resident's request drawn from the scenario's sources (the people are made up), filed
+    by `ceasefire demo` so many hours before it runs."""
+
+    taken_by: str | None = Field(default=None, description="A desk user; none: the public form")
+    hours_ago: float = Field(ge=0, le=24 * 365)
+    request: RequestDraft
+    then: list[SampleCaseUpdate] = Field(default_factory=list)
+
+
 class Scenario(PackModel):
     """A whole validated pack."""
 
@@ -219,6 +239,7 @@ class Scenario(PackModel):
     geography: GeographySettings = Field(default_factory=GeographySettings)
     users: list[DemoUser]
     incidents: list[SampleIncident]
+    requests: list[SampleRequest] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     desk: DeskPolicy = Field(default_factory=DeskPolicy)
 
@@ -347,6 +368,19 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         for j, change in enumerate(sample.status_changes):
             if change.by not in usernames:
                 problem("incidents", f"{key}.status_changes[{j}].by", f"unknown user {change.by!r}")
+    categories = {c.id for c in scenario.desk.categories}
+    for i, request in enumerate(scenario.requests):
+        key = f"requests[{i}]"
+        users = [("taken_by", request.taken_by)]
+        users += [(f"then[{j}].by", step.by) for j, step in enumerate(request.then)]
+        for where, name in users:
+            if name is not None and name not in usernames:
+                problem("requests", f"{key}.{where}", f"unknown user {name!r}")
+        asked = request.request
+        if asked.category not in categories:
+            problem("requests", f"{key}.request.category", f"unknown category {asked.category!r}")
+        if asked.place_id is not None and asked.place_id not in place_ids:
+            problem("requests", f"{key}.request.place_id", f"unknown place {asked.place_id!r}")
     problems.extend(
         PackProblem(files["notifications"], key, reason)
         for key, reason in policy_problems(scenario, category_ids, place_ids, org_ids)

@@ -363,19 +363,21 @@ def deliver_to_residents(
     return len(claimed)
 
 
-def resident_news(dep: Deployment, conn: Any, case_id: str, version: int) -> dict[str, Any]:
-    """What a message to the resident says of one version of their case: its reference, its
-    status (or the case it now follows) and the desk's words to them, nothing else."""
-    item = _get(conn, case_id)
-    event = next(e for e in store.events_of(conn, case_id) if e.version == version)
-    followed = _get(conn, item.merged_into).reference if item.merged_into else None
+def resident_news(dep: Deployment, conn: Any, message: ResidentMessage) -> dict[str, Any]:
+    """What a message to a resident says: their reference, the status of the version it is
+    about (of their case, or of the case theirs was merged into) or which case theirs now
+    follows, and the desk's words to them — never words written to someone else."""
+    item = _get(conn, message.case_id)
+    about = message.follows or item.id
+    event = next(e for e in store.events_of(conn, about) if e.version == message.version)
+    merged = item.merged_into if not message.follows else None
     return {
         "reference": item.reference,
         "language": item.language,
         "action": event.action,
         "status": event.status.value,
-        "follows": followed,
-        "message": _notes(dep, event).get("to_resident", ""),
+        "follows": _get(conn, merged).reference if merged else None,
+        "message": "" if message.follows else _notes(dep, event).get("to_resident", ""),
     }
 
 
@@ -607,6 +609,9 @@ def _change(
     _event(conn, dep, changed, actor, action, now, details, notes, steps or [])
     if tell:
         _tell_resident(conn, dep, changed, now)
+    if status_changed:  # those whose requests were merged into this one hear its status too
+        for duplicate in store.merged_into(conn, changed.id):
+            _tell_resident(conn, dep, duplicate, now, about=changed)
     return changed
 
 
@@ -649,8 +654,11 @@ def _event(
         _tell_resident(conn, dep, item, now)
 
 
-def _tell_resident(conn: Any, dep: Deployment, item: Case, now: datetime) -> None:
-    """Queue the case's news for its resident, by their channel (the status page needs none)."""
+def _tell_resident(
+    conn: Any, dep: Deployment, item: Case, now: datetime, about: Case | None = None
+) -> None:
+    """Queue news for the case's resident, by their channel (the status page needs none): of
+    the case's latest version, or of the case it was merged into (`about`)."""
     channel = Channel(item.channel)
     if channel not in TOLD:
         return
@@ -661,7 +669,8 @@ def _tell_resident(conn: Any, dep: Deployment, item: Case, now: datetime) -> Non
         conn,
         id=message_id,
         case_id=item.id,
-        version=item.version,
+        version=(about or item).version,
+        follows=about.id if about else None,
         channel=channel.value,
         sealed_to=_sealer(dep).seal(address, f"message:{message_id}"),
         status="pending",

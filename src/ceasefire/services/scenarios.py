@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from ceasefire.domain.errors import DomainError
-from ceasefire.services import accounts, incidents
-from ceasefire.services.deployment import Deployment
+from ceasefire.services import accounts, cases, incidents
+from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import accounts as account_store
+from ceasefire.store import cases as case_store
 from ceasefire.store import incidents as incident_store
 
 
@@ -54,3 +56,27 @@ def load_sample_incidents(dep: Deployment, progress: Callable[[int], None] | Non
         if progress:
             progress(n)
     return len(dep.scenario.incidents)
+
+
+def load_sample_requests(dep: Deployment, now: datetime | None = None) -> int:
+    """File the pack's sample requests and what the desk did with them, so many hours before
+    `now` (once: skipped if any case exists)."""
+    now = now or utcnow()
+    with dep.db.read() as conn:
+        viewers = {u.username: accounts.viewer_of(u) for u in account_store.all_users(conn)}
+        if case_store.count_cases(conn):
+            return 0
+    for n, sample in enumerate(dep.scenario.requests, start=1):
+        filed_at = now - timedelta(hours=sample.hours_ago)
+        by = viewers[sample.taken_by] if sample.taken_by else None
+        try:
+            item = cases.file_request(dep, sample.request, viewer=by, now=filed_at).case
+            for step in sample.then:
+                at = filed_at + timedelta(hours=step.hours_later)
+                if step.take:
+                    cases.take(dep, viewers[step.by], item.id, now=at)
+                if step.update is not None:
+                    cases.update(dep, viewers[step.by], item.id, step.update, now=at)
+        except DomainError as exc:
+            raise DomainError(f"sample request {n}: {exc.message}", exc.field) from exc
+    return len(dep.scenario.requests)

@@ -78,6 +78,8 @@ class ResidentMessage:
     id: str
     case_id: str
     version: int
+    follows: str | None
+    """The case this one was merged into, whose version the message is about; None: this"""
     channel: str
     sealed_to: str
     status: str
@@ -158,6 +160,12 @@ def overdue(conn: Connection, now: datetime) -> list[Case]:
             ),
         )
     )
+    return [_case(row) for row in rows]
+
+
+def merged_into(conn: Connection, case_id: str) -> list[Case]:
+    """The cases merged into this one."""
+    rows = conn.execute(select(cases).where(cases.c.merged_into == case_id).order_by(cases.c.id))
     return [_case(row) for row in rows]
 
 

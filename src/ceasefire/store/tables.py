@@ -521,6 +521,7 @@ resident_messages = Table(
     Column("id", String(36), primary_key=True),
     Column("case_id", String(36), ForeignKey("cases.id"), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("follows", String(36)),
     Column("channel", String(20), nullable=False),
     Column("sealed_to", Text, nullable=False),
     Column("status", String(20), nullable=False),
@@ -532,7 +533,8 @@ resident_messages = Table(
     Index(None, "status", "next_attempt_at"),
 )
 """A case's news on its way to the resident, by the channel they came by (SMS, e-mail);
-the address is sealed, the text is made at sending from the case's timeline."""
+the address is sealed, the text is made at sending from the timeline of the case (or of the
+case it `follows`, for a request merged into another)."""
 
 sign_in_failures = Table(
     "sign_in_failures",

@@ -108,7 +108,11 @@ def _act(
     if action == "take":
         cases.take(dep, viewer, case_id)
     elif action == "triage":
-        cases.triage(dep, viewer, case_id, Priority(values.get("priority", "")))
+        try:
+            priority = Priority(values.get("priority", ""))
+        except ValueError:
+            raise InvalidInput("priority", f"one of {[p.value for p in Priority]}") from None
+        cases.triage(dep, viewer, case_id, priority)
     elif action == "update":
         change = CaseUpdate.model_validate(
             {

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("case_id", sa.String(length=36), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("follows", sa.String(length=36), nullable=True),
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("sealed_to", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),

@@ -3,7 +3,7 @@
 // resident's case uses it too: its village (red) and nearest post (blue).
 (function () {
   "use strict";
-  var el = document.getElementById("movement-map");
+  var el = document.getElementById("track-map");
   if (!el || !window.L) { return; }
   el.hidden = false;
   var track = JSON.parse(el.dataset.track);
