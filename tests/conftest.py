@@ -33,6 +33,9 @@ from .mail import Mailbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "group_versions",
+    "commitments",
+    "meetings",
     "resident_messages",
     "case_events",
     "cases",

@@ -465,6 +465,15 @@ ENDPOINTS = (
     ("GET", "/api/v1/cases/dashboard"),
     ("GET", "/api/v1/cases/x"),
     *(("POST", f"/api/v1/cases/x/{action}") for action in CASE_ACTIONS),
+    ("GET", "/api/v1/groups"),
+    ("GET", "/api/v1/groups/x"),
+    ("POST", "/api/v1/groups/x/meetings"),
+    ("GET", "/api/v1/groups/x/meetings/1"),
+    ("PUT", "/api/v1/groups/x/meetings/1/agenda"),
+    ("POST", "/api/v1/groups/x/meetings/1/minutes"),
+    ("POST", "/api/v1/groups/x/commitments"),
+    ("GET", "/api/v1/commitments"),
+    ("POST", "/api/v1/commitments/x/status"),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -520,6 +529,10 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
         "/desk/cases/new",
         "/desk/cases/x",
         "/desk/dashboard",
+        "/groups",
+        "/groups/x",
+        "/groups/x/meetings/1",
+        "/commitments",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:

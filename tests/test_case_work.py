@@ -412,6 +412,7 @@ def test_the_console_takes_a_petition_and_the_case_page_refuses_bad_actions(  # 
         ("update", {"status": "closed"}, "only a resolved case is closed"),
         ("merge", {"into": "ZZZZ-ZZZZ"}, "into"),
         ("handover", {"party": "icrc", "needs": "Open the road."}, "party"),
+        ("handover", {"party": "rpk", "needs": "Open the road."}, "party"),  # the mission
         ("handover", {"party": "mod-azerbaijan", "needs": ""}, "needs"),
         ("link", {"kind": "incident", "id": "nothing"}, "id"),
     ]
@@ -423,3 +424,10 @@ def test_the_console_takes_a_petition_and_the_case_page_refuses_bad_actions(  # 
     assert missing.status_code == 422 and "name" in missing.text
     board = page.get("/desk/dashboard")
     assert board.status_code == 200 and 'id="open-cases">1<' in board.text
+
+
+def test_the_inbox_links_a_case_to_its_page(desk, viewer, browser_for) -> None:  # type: ignore[no-untyped-def]
+    made = cases.file_request(desk, request(), viewer=viewer(DESK))
+    inbox = browser_for("rpk.duty").get("/inbox").text
+    assert f'href="/desk/cases/{made.case.id}"' in inbox and made.case.reference in inbox
+    assert NAME not in inbox

@@ -21,6 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ceasefire.cli_cases import case_app
+from ceasefire.cli_groups import group_app
 from ceasefire.cli_support import (
     AsUser,
     _,
@@ -80,6 +81,7 @@ line_app = typer.Typer(no_args_is_help=True, help="Versions of the line of conta
 geo_app.add_typer(line_app, name="line")
 app.add_typer(geo_app, name="geo")
 app.add_typer(case_app, name="case")
+app.add_typer(group_app, name="group")
 
 # --- setting up and serving --------------------------------------------------------------
 

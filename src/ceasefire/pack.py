@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ceasefire.domain.desk import DeskPolicy
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.geography import read_line
+from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.naming import Audience
 from ceasefire.domain.notifications import ContactPoint, Counterparts, Policy, Rule
 from ceasefire.domain.scenario import (
@@ -49,9 +50,10 @@ FILES = {
     "notifications": "notifications.yaml",
     "desk": "desk.yaml",
     "requests": "requests.yaml",
+    "groups": "groups.yaml",
 }
 
-OPTIONAL = frozenset({"users", "incidents", "notifications", "desk", "requests"})
+OPTIONAL = frozenset({"users", "incidents", "notifications", "desk", "requests", "groups"})
 
 
 def read_pack(directory: Path | str) -> Scenario:
@@ -113,6 +115,7 @@ def read_pack(directory: Path | str) -> Scenario:
     take("notifications", Rule, "rules")
     take("desk", DeskPolicy, None)
     take("requests", SampleRequest, "requests")
+    take("groups", WorkingGroup, "groups")
     counterparts = _section(raw.get("notifications"), "counterparts") or {}
     counterparts = _validate(
         Counterparts, counterparts, FILES["notifications"], "counterparts", problems
@@ -156,6 +159,7 @@ def read_pack(directory: Path | str) -> Scenario:
         users=parsed.get("users", []),
         incidents=parsed.get("incidents", []),
         requests=parsed.get("requests", []),
+        groups=parsed.get("groups", []),
         policy=Policy(
             contact_points=parsed.get("contact_points", []),
             rules=parsed.get("rules", []),

@@ -16,6 +16,7 @@ from ceasefire.services import cases, incidents, notices
 from ceasefire.services.deployment import Deployment
 from ceasefire.services.notifications import Message, ack_token, contact_viewer
 from ceasefire.store import cases as case_store
+from ceasefire.store import groups as group_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
@@ -33,6 +34,8 @@ def render(dep: Deployment, conn: Connection, notification: Notification) -> Mes
         return _notice_message(dep, conn, notification, reader)
     if notification.record_kind == "case":
         return _case_message(dep, conn, notification, reader)
+    if notification.record_kind == "commitment":
+        return _commitment_message(dep, conn, notification, reader)
     _ = translations(reader.language).gettext
     incident = incident_store.get_incident(conn, notification.record_id)
     answer = (
@@ -159,6 +162,36 @@ def _case_message(
         *_footer(dep, notification, _, _("Inbox"), "/inbox"),
     ]  # fmt: skip
     title = f"[ceasefire] {shown['category_name']}: {shown['place'] or item.reference}"
+    return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _commitment_message(
+    dep: Deployment, conn: Connection, notification: Notification, reader: Viewer
+) -> Message:
+    """A commitment coming due (to the organisation that made it) or overdue (to it, the
+    group's chairs and its escalation desks)."""
+    _ = translations(reader.language).gettext
+    item = group_store.get_commitment(conn, notification.record_id)
+    if item is None:
+        raise LookupError(f"commitment {notification.record_id} is gone")
+    group = next((g for g in dep.scenario.groups if g.id == item.group_id), None)
+    group_name = in_language(group.names, reader.language, item.group_id) if group else ""
+    late = item.escalated_at is not None
+    said = (
+        _("Overdue: this commitment was due on {due}.")
+        if late
+        else _("Reminder: this commitment is due on {due}.")
+    )
+    lines = [
+        said.format(due=item.due.isoformat()),
+        _("Working group") + f": {group_name}",
+        _("Who committed") + f": {_name(dep, reader, item.organisation)}",
+        _("Commitment") + f": {item.text}",
+        _("How it is shown to be done") + f": {item.evidence_needed}",
+        *_footer(dep, notification, _, _("Commitments"), f"/commitments?group={item.group_id}"),
+    ]
+    said_title = _("Commitment overdue") if late else _("Commitment due soon")
+    title = f"[ceasefire] {said_title}: {item.text}"[:160]
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
 
 

@@ -9,6 +9,7 @@ managing accounts is not a reason to read confidential records.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -205,3 +206,27 @@ def can_see_every_recipient(viewer: Viewer) -> bool:
     """Who else was told of a record they may read: the mission sees every recipient; a
     party sees only what went to its own organisation."""
     return viewer.mission
+
+
+def can_see_group(viewer: Viewer, members: Set[str], confidential: bool) -> bool:
+    """A working group is seen by every signed-in user, a confidential one by its members
+    only (anyone else finds nothing of it)."""
+    return not confidential or viewer.organisation_id in members
+
+
+def can_run_group(viewer: Viewer, chairs: Set[str]) -> bool:
+    """Meetings, agendas, minutes and commitments are the chairs' secretariat's to write."""
+    return viewer.organisation_id in chairs and viewer.has(*ACTING_ROLES)
+
+
+def can_answer_commitment(viewer: Viewer, organisation: str, chairs: Set[str]) -> bool:
+    """A commitment is marked done (or open again) by whoever answers for the organisation
+    that made it, or by the chairs."""
+    return viewer.has(*ACTING_ROLES) and (
+        viewer.organisation_id == organisation or viewer.organisation_id in chairs
+    )
+
+
+def can_dispute_commitment(viewer: Viewer, members: Set[str]) -> bool:
+    """Any member organisation may dispute that a commitment was kept."""
+    return viewer.organisation_id in members and viewer.has(*ACTING_ROLES)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ceasefire.domain.authorization import Role
 from ceasefire.domain.cases import CaseUpdate, RequestDraft
 from ceasefire.domain.desk import NEAREST_POST, DeskPolicy, Priority, assign
+from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
 from ceasefire.domain.notifications import Policy
@@ -240,6 +241,7 @@ class Scenario(PackModel):
     users: list[DemoUser]
     incidents: list[SampleIncident]
     requests: list[SampleRequest] = Field(default_factory=list)
+    groups: list[WorkingGroup] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     desk: DeskPolicy = Field(default_factory=DeskPolicy)
 
@@ -382,6 +384,10 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         if asked.place_id is not None and asked.place_id not in place_ids:
             problem("requests", f"{key}.request.place_id", f"unknown place {asked.place_id!r}")
     problems.extend(
+        PackProblem(files["groups"], key, reason)
+        for key, reason in group_problems(scenario, category_ids, org_ids)
+    )
+    problems.extend(
         PackProblem(files["notifications"], key, reason)
         for key, reason in policy_problems(scenario, category_ids, place_ids, org_ids)
     )
@@ -389,6 +395,38 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         PackProblem(files["desk"], key, reason) for key, reason in desk_problems(scenario)
     )
     return problems
+
+
+def group_problems(
+    scenario: Scenario, category_ids: Set[str], org_ids: Set[str]
+) -> list[tuple[str, str]]:
+    """(key, reason) for every organisation, category, zone and contact point a working group
+    names that the pack does not know, and every duplicate group id."""
+    found: list[tuple[str, str]] = []
+    zones = {z.id for z in scenario.geography.zones} | {"beyond"}
+    desk = {c.id for c in scenario.desk.categories}
+    contacts = {c.id for c in scenario.policy.contact_points}
+    seen: set[str] = set()
+    for i, group in enumerate(scenario.groups):
+        key = f"groups[{i}]"
+        if group.id in seen:
+            found.append((f"{key}.id", f"duplicate id {group.id!r}"))
+        seen.add(group.id)
+        checks = [
+            ("members", group.members, org_ids, "organisation"),
+            ("chairs", group.chairs, org_ids, "organisation"),
+            ("agenda.incident_categories", group.agenda.incident_categories, category_ids,
+             "category"),
+            ("agenda.zones", group.agenda.zones, zones, "zone"),
+            ("agenda.handovers", group.agenda.handovers, desk, "desk category"),
+            ("agenda.open_cases", group.agenda.open_cases, desk, "desk category"),
+            ("escalate_to", group.escalate_to, contacts, "contact point"),
+        ]  # fmt: skip
+        for name, values, known, what in checks:
+            for j, value in enumerate(values):
+                if value not in known:
+                    found.append((f"{key}.{name}[{j}]", f"unknown {what} {value!r}"))
+    return found
 
 
 def desk_problems(scenario: Scenario) -> list[tuple[str, str]]:

@@ -254,8 +254,8 @@ def hand_over(
     are told, de-identified."""
     item = _for_desk(dep, viewer, case_id)
     party = dep.scenario.organisation(handover.party)
-    if party is None or party.party is None:
-        parties = sorted({o.id for o in dep.scenario.organisations if o.party})
+    parties = sorted(o.id for o in dep.scenario.organisations if o.party and not o.mission)
+    if party is None or party.id not in parties:
         raise InvalidInput("party", f"not a party's organisation: one of {parties}")
     if item.status in FINISHED:
         raise Conflict(f"the case is {item.status.value}: reopen it with an update first")

@@ -39,12 +39,14 @@ from ceasefire.ledger.note import (
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
 from ceasefire.store import cases as case_store
 from ceasefire.store import geography as geography_store
+from ceasefire.store import groups as group_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as store
 from ceasefire.store import movements as movement_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
 from ceasefire.store.cases import Case, CaseEvent
+from ceasefire.store.groups import GroupVersion
 from ceasefire.store.movements import MovementVersion
 from ceasefire.store.notices import NoticeVersion
 from ceasefire.store.notifications import NotificationVersion, Reply
@@ -142,6 +144,27 @@ def record_notice(
     """Log a notice's version and the notifications it caused (committed to: a notice is
     read by its filer, the mission and those told of it, not by everyone who reads the log)."""
     leaf = (notice_entry(version), new_secret(), True)
+    return store.append(conn, [leaf, *notification_leaves(steps)])[0]
+
+
+def group_entry(version: GroupVersion) -> Entry:
+    """One state of a working group's meeting (agenda, attendance, minutes) or commitment."""
+    return Entry(
+        kind=version.kind,
+        id=version.record_id,
+        version=version.version,
+        at=_at(version.at),
+        author_org=version.author_org,
+        content={"change": version.change, **version.content},
+    )
+
+
+def record_group_version(
+    conn: Any, version: GroupVersion, steps: Sequence[NotificationVersion] = ()
+) -> int:
+    """Log a meeting's or a commitment's version, and the notifications it caused (committed
+    to: a group's work is its members', and a confidential group's nobody else's)."""
+    leaf = (group_entry(version), new_secret(), True)
     return store.append(conn, [leaf, *notification_leaves(steps)])[0]
 
 
@@ -488,6 +511,12 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
             {
                 ("line", LINE, row.version): line_entry(row)
                 for row in geography_store.line_versions_recorded(conn)
+            }
+        )
+        steps.update(
+            {
+                (v.kind, v.record_id, v.version): group_entry(v)
+                for v in group_store.all_versions(conn)
             }
         )
         filed = {c.id: c for c in case_store.all_cases(conn)}

@@ -169,6 +169,34 @@ def merged_into(conn: Connection, case_id: str) -> list[Case]:
     return [_case(row) for row in rows]
 
 
+def handed_over(
+    conn: Connection, categories: list[str], since: datetime | None, until: datetime
+) -> list[tuple[Case, CaseEvent]]:
+    """Cases of these categories handed over to a working group after `since`, up to `until`
+    (each with the version that handed it over)."""
+    e = case_events.c
+    query = (
+        select(case_events)
+        .join(cases, e.case_id == cases.c.id)
+        .where(e.action == "handed_over", e.at <= until, cases.c.category.in_(categories))
+        .order_by(e.at, e.case_id)
+    )
+    if since is not None:
+        query = query.where(e.at > since)
+    events = [_event(row) for row in conn.execute(query)]
+    found = [(get_case(conn, event.case_id), event) for event in events]
+    return [(item, event) for item, event in found if item is not None]
+
+
+def open_of_categories(conn: Connection, categories: list[str]) -> list[Case]:
+    rows = conn.execute(
+        select(cases)
+        .where(cases.c.category.in_(categories), cases.c.status.not_in(FINISHED_VALUES))
+        .order_by(cases.c.created_at, cases.c.id)
+    )
+    return [_case(row) for row in rows]
+
+
 def insert_message(conn: Connection, **values: Any) -> None:
     conn.execute(insert(resident_messages).values(**values))
 

@@ -210,6 +210,20 @@ def get_incident(
     return _incident(row) if row is not None else None
 
 
+def reported_between(
+    conn: Connection, categories: list[str], since: datetime | None, until: datetime
+) -> list[Incident]:
+    """Incidents of these categories recorded after `since`, up to `until`, oldest first
+    (each with where it stands)."""
+    c = incidents.c
+    query = _with_standing(select(*_INCIDENT_COLUMNS)).where(
+        c.category.in_(categories), c.created_at <= until
+    )
+    if since is not None:
+        query = query.where(c.created_at > since)
+    return [_incident(row) for row in conn.execute(query.order_by(c.created_at, c.id))]
+
+
 def list_incidents(conn: Connection, scope: ReadScope, query: IncidentQuery) -> list[Incident]:
     """One page of incidents visible in `scope`, newest first."""
     c = incidents.c

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -535,6 +536,65 @@ resident_messages = Table(
 """A case's news on its way to the resident, by the channel they came by (SMS, e-mail);
 the address is sealed, the text is made at sending from the timeline of the case (or of the
 case it `follows`, for a request merged into another)."""
+
+# --- working groups ------------------------------------------------------------------------
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("group_id", String(80), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("scheduled_at", UTCDateTime, nullable=False),
+    Column("since", UTCDateTime),
+    Column("place_id", String(80)),
+    Column("place_text", String(200), nullable=False),
+    Column("agenda", JSON, nullable=False),
+    Column("attendance", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("group_id", "number"),
+)
+"""A group's meetings, numbered per group: when and where, the agenda (proposed by the system
+from what came `since` the previous meeting, edited by the secretary), who came, and, once
+held, each item's positions and decision."""
+
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("group_id", String(80), nullable=False),
+    Column("meeting", Integer),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("organisation", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("evidence_needed", Text, nullable=False),
+    Column("evidence", Text),
+    Column("resolves", JSON, nullable=False),
+    Column("reminded_at", UTCDateTime),
+    Column("escalated_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "group_id", "status"),
+)
+"""What an organisation promised a group, by when, and how its completion is shown."""
+
+group_versions = Table(
+    "group_versions",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("record_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("author_org", String(80), nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("content", JSON, nullable=False),
+)
+"""Every state a meeting or a commitment had (`kind`), each a log leaf."""
 
 sign_in_failures = Table(
     "sign_in_failures",

@@ -11,11 +11,20 @@ from starlette.middleware.sessions import SessionMiddleware
 from ceasefire import __version__
 from ceasefire.config import Settings
 from ceasefire.services.deployment import Deployment, open_deployment
-from ceasefire.web import case_pages, desk_pages, errors, movement_pages, notice_pages, pages
+from ceasefire.web import (
+    case_pages,
+    desk_pages,
+    errors,
+    group_pages,
+    movement_pages,
+    notice_pages,
+    pages,
+)
 from ceasefire.web.api import (
     attachments,
     cases,
     geography,
+    groups,
     incidents,
     log,
     movements,
@@ -52,6 +61,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         notices,
         movements,
         cases,
+        groups,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
@@ -60,6 +70,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.include_router(movement_pages.router)
     app.include_router(desk_pages.router)
     app.include_router(case_pages.router)
+    app.include_router(group_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)

@@ -156,7 +156,7 @@ def _page(
     if post is not None:
         points.append({"lat": post.lat, "lon": post.lon, "outcome": "post",
                        "label": view["post_name"]})  # fmt: skip
-    parties = [o for o in dep.scenario.organisations if o.party]
+    parties = [o for o in dep.scenario.organisations if o.party and not o.mission]
     return render(
         request,
         "case.html",

@@ -171,6 +171,14 @@ CODE_LABELS = frozenset(
         N_("notice"),
         N_("low"),
         N_("high"),
+        # working groups: agenda items, meetings, commitments
+        N_("handover"),
+        N_("case"),
+        N_("commitment"),
+        N_("standing"),
+        N_("open"),
+        N_("done"),
+        N_("met"),
         # source channels
         N_("direct_observation"),
         N_("party_report"),

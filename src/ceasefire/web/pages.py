@@ -41,6 +41,7 @@ from ceasefire.domain.records import IncidentQuery
 from ceasefire.i18n import LANGUAGE_NAMES, best_language, distance, translations
 from ceasefire.services import (
     accounts,
+    cases,
     geography,
     incidents,
     log,
@@ -635,6 +636,7 @@ def inbox_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse
         viewer,
         items=items,
         titles=_titles(dep, viewer, items),
+        paths=RECORD_PATHS,
         can_ack=authz.can_acknowledge(viewer),
     )
 
@@ -680,9 +682,19 @@ def desk_page(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLResponse:
         viewer,
         items=items,
         titles=_titles(dep, viewer, items),
+        paths=RECORD_PATHS,
         counts=notifications.desk_counts(dep),
         now=utcnow(),
     )
+
+
+RECORD_PATHS = {
+    "incident": "/incidents",
+    "notice": "/notices",
+    "case": "/desk/cases",
+    "commitment": "/commitments",
+}
+"""Where the page of a record a notification is about lives, by its kind"""
 
 
 def _titles(dep: Deployment, viewer: Viewer, items: list[Any]) -> dict[str, str]:
@@ -692,6 +704,9 @@ def _titles(dep: Deployment, viewer: Viewer, items: list[Any]) -> dict[str, str]
         try:
             if kind == "notice":
                 titles[record_id] = notices.get_notice(dep, viewer, record_id).draft.title
+            elif kind == "case":
+                case = cases.case_view(dep, viewer, record_id)
+                titles[record_id] = f"{case['reference']} · {case['category_name']}"
             else:
                 titles[record_id] = incidents.get_incident(dep, viewer, record_id).draft.title
         except DomainError:
