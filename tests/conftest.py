@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
     "group_versions",
+    "document_signatures",
+    "documents",
     "commitments",
     "meetings",
     "resident_messages",

@@ -474,6 +474,10 @@ ENDPOINTS = (
     ("POST", "/api/v1/groups/x/commitments"),
     ("GET", "/api/v1/commitments"),
     ("POST", "/api/v1/commitments/x/status"),
+    ("POST", "/api/v1/groups/x/documents"),
+    ("GET", "/api/v1/documents/x"),
+    ("GET", "/api/v1/documents/x/copies/armenian"),
+    ("POST", "/api/v1/documents/x/copies/armenian/signatures"),
     *(("GET", path) for path in REFERENCE),
 )
 
@@ -533,6 +537,8 @@ def test_every_api_endpoint_refuses_anonymous_and_unknown_tokens(  # type: ignor
         "/groups/x",
         "/groups/x/meetings/1",
         "/commitments",
+        "/documents/x",
+        "/documents/x/copies/armenian",
     ],
 )
 def test_pages_send_anonymous_visitors_to_sign_in(path: str, client: TestClient) -> None:

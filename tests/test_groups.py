@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from ceasefire.delivery import channels, messages
+from ceasefire.domain import authorization as authz
 from ceasefire.domain.cases import HandOver, RequestDraft
+from ceasefire.domain.documents import DocumentDraft
 from ceasefire.domain.groups import CommitmentChange, CommitmentDraft, MeetingDraft
 from ceasefire.i18n import translations
-from ceasefire.services import cases, groups, incidents, log, notifications
+from ceasefire.services import bundles, cases, documents, groups, incidents, log, notifications
 from ceasefire.store import tables
 
 from .builders import violation_draft
@@ -188,8 +190,17 @@ def test_a_confidential_group_is_invisible_outside_its_members(  # type: ignore[
     promise = CommitmentDraft(organisation="mod-azerbaijan", text=secret, due=date(2021, 5, 1),
                               evidence="ICRC")  # fmt: skip
     groups.add_commitment(dep, viewer("icrc.caseworker"), MISSING, promise)
+    agreement = DocumentDraft(title="Handing over remains", text=f"{secret}, at dawn.",
+                              language="en", signatories=["mod-armenia", "mod-azerbaijan"],
+                              copies=["armenian", "azerbaijani"])  # fmt: skip
+    issued = documents.issue_document(dep, viewer("icrc.caseworker"), MISSING, agreement)
     member = user in MEMBERS
     headers = auth(user)
+    for path in (
+        f"/api/v1/documents/{issued.id}",
+        f"/api/v1/documents/{issued.id}/copies/armenian",
+    ):
+        assert client.get(path, headers=headers).status_code == (200 if member else 404), path
     listed = client.get("/api/v1/groups", headers=headers).json()["items"]
     assert (MISSING in [g["id"] for g in listed]) == member
     for path in (f"/api/v1/groups/{MISSING}", f"/api/v1/groups/{MISSING}/meetings/1"):
@@ -202,10 +213,16 @@ def test_a_confidential_group_is_invisible_outside_its_members(  # type: ignore[
                            json={"scheduled_at": (at + timedelta(days=7)).isoformat()},
                            headers=headers)  # fmt: skip
     assert schedule.status_code == (201 if user == "icrc.caseworker" else 403 if member else 404)
-    pages = [f"/groups/{MISSING}", f"/groups/{MISSING}/meetings/1", "/groups", "/commitments"]
+    pages = [f"/groups/{MISSING}", f"/groups/{MISSING}/meetings/1", f"/documents/{issued.id}",
+             f"/documents/{issued.id}/copies/azerbaijani", "/groups", "/commitments"]  # fmt: skip
     bodies = [browser_for(user).get(path) for path in pages]
-    assert [b.status_code for b in bodies[:2]] == ([200, 200] if member else [404, 404])
+    assert [b.status_code for b in bodies[:4]] == [200 if member else 404] * 4
     assert any(secret in b.text for b in bodies) == member
+    if authz.can_export_bundle(viewer(user)):  # nor in what the log proves to them
+        log.publish_checkpoint(dep)
+        bundle = json.dumps(bundles.export_bundle(dep, viewer(user)), ensure_ascii=False)
+        assert (issued.substance_sha256 in bundle) == member
+        assert (secret in bundle) == member
 
 
 def test_the_secretariat_works_from_the_terminal(run) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """`ceasefire group …`: working groups from a terminal — the groups, scheduling a meeting
 (its agenda proposed), a meeting's agenda and minutes, commitments (record, list, mark) and
-their reminders. The same services and rights as the API and pages."""
+their reminders, documents (issue, a copy). The same services and rights as the API and
+pages."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ceasefire.cli_support import (
     _viewer,
     out,
 )
+from ceasefire.domain.documents import DocumentDraft
 from ceasefire.domain.groups import (
     AgendaItem,
     CommitmentChange,
@@ -32,7 +34,8 @@ from ceasefire.domain.groups import (
     MeetingDraft,
     Minutes,
 )
-from ceasefire.services import groups
+from ceasefire.printing import copy_pdf
+from ceasefire.services import documents, groups
 from ceasefire.services.deployment import utcnow
 
 group_app = typer.Typer(no_args_is_help=True, help="Working groups, meetings, commitments.")
@@ -176,6 +179,57 @@ def mark(
     change = CommitmentChange(status=status, evidence=evidence)
     done = _run(lambda: groups.change_commitment(dep, viewer, commitment_id, change))
     _say(_(done.status.value))
+
+
+@group_app.command("issue")
+def issue(
+    group_id: GroupId,
+    as_user: AsUser,
+    file: Annotated[
+        Path,
+        typer.Option(
+            help="JSON document: title, text, language, signatories, copies ('-' for stdin)"
+        ),
+    ],
+) -> None:
+    """Issue a decision or agreement as mirrored copies; prints its id, then the SHA-256 of
+    its substance (the log records it: `export bundle`, then `verify`, prove it)."""
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    draft = _read_json(file, DocumentDraft)
+    issued = _run(lambda: documents.issue_document(dep, viewer, group_id, draft))
+    print(issued.id)
+    print(issued.substance_sha256)
+
+
+@group_app.command("copy")
+def copy(
+    document_id: Annotated[str, typer.Argument(help="The document's id")],
+    as_user: AsUser,
+    audience: Annotated[str, typer.Option("--for", help="The audience whose copy")],
+    pdf: Annotated[Path | None, typer.Option(help="Write the copy as PDF to this file")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """One audience's copy: its names, its signatory blocks, the shared hash."""
+    dep = _deployment()
+    viewer = _viewer(dep, as_user)
+    found = _run(lambda: documents.get_document(dep, viewer, document_id))
+    shown = _run(lambda: documents.mirrored_copy(dep, found, audience))
+    if pdf is not None:
+        pdf.write_bytes(copy_pdf(shown))
+        _say(str(pdf))
+        return
+    if as_json:
+        print(json.dumps(shown, ensure_ascii=False, indent=1))
+        return
+    _say(shown["title"])
+    _say("")
+    _say(shown["text"])
+    _say("")
+    for block in shown["signatory_blocks"]:
+        signed = ", ".join(s["signed_by"] for s in block["signatures"]) or "____________"
+        _say(f"{block['name']}: {signed}")
+    _say(f"SHA-256: {shown['substance_sha256']}")
 
 
 @group_app.command("remind")

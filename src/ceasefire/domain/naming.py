@@ -38,6 +38,10 @@ class Audience(BaseModel):
     label: dict[Language, str]
     shows: list[str] = Field(min_length=1)
     separator: str = " / "
+    omits_signatures_of: list[str] = Field(
+        default_factory=list,
+        description="Parties whose organisations' signatory blocks its copy of a document omits",
+    )
 
 
 def render_name(names: Sequence[Name], audience: Audience, lang: str) -> str:

@@ -15,8 +15,9 @@ from ceasefire.domain.records import IncidentQuery
 from ceasefire.ledger import merkle
 from ceasefire.ledger.bundle import FORMAT
 from ceasefire.ledger.leaf import Entry, derive
-from ceasefire.services import incidents, log
+from ceasefire.services import groups, incidents, log
 from ceasefire.services.deployment import Deployment, utcnow
+from ceasefire.store import groups as group_store
 from ceasefire.store import incidents as incident_store
 from ceasefire.store import log as log_store
 
@@ -32,7 +33,8 @@ def export_bundle(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The settled checkpoint, every leaf up to it, and each record version this viewer may
-    read that it covers, with salts and inclusion proofs."""
+    read that it covers (incidents and their corroborations; the records of the working
+    groups the viewer sees), with salts and inclusion proofs."""
     if not authz.can_export_bundle(viewer):
         raise Forbidden("your role cannot export bundles")
     readable = _readable_incidents(dep, viewer)
@@ -82,6 +84,7 @@ def export_bundle(
                     records.append(_item(conn, leaf, entry, size))
             if progress:
                 progress(done)
+        records.extend(_group_records(dep, viewer, conn, size))
     return {
         "format": FORMAT,
         "origin": dep.log.origin,
@@ -107,6 +110,31 @@ def _item(conn: Any, leaf: log_store.StoredLeaf, entry: Entry, size: int) -> dic
         "salt": _b64(leaf.content_salt) if leaf.content_salt else None,
         "proof": [_b64(h) for h in merkle.inclusion_proof(leaf.index, size, nodes)],
     }
+
+
+def _group_records(dep: Deployment, viewer: Viewer, conn: Any, size: int) -> list[dict[str, Any]]:
+    """Every version of the meetings, commitments, documents (with their substance hash) and
+    signatures of the working groups the viewer sees."""
+    visible = [g.id for g in groups.visible_groups(dep, viewer)]
+    ids = {
+        "meeting": [m.id for g in visible for m in group_store.meetings_of(conn, g)],
+        "commitment": [c.id for c in group_store.commitments_of(conn, visible)],
+        "document": [d.id for d in group_store.documents_of(conn, visible)],
+    }
+    ids["signature"] = [s.id for d in ids["document"] for s in group_store.signatures_of(conn, d)]
+    items = []
+    for kind, record_ids in ids.items():
+        stored = {
+            (leaf.record_id, leaf.version): leaf
+            for leaf in log_store.leaves_of(conn, kind, record_ids)
+            if leaf.index < size
+        }
+        for record_id in record_ids:
+            for version in group_store.versions_of(conn, kind, record_id):
+                leaf = stored.get((record_id, version.version))
+                if leaf is not None:
+                    items.append(_item(conn, leaf, log.group_entry(version), size))
+    return items
 
 
 def _readable_incidents(dep: Deployment, viewer: Viewer) -> list[Any]:

@@ -16,6 +16,8 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Role, Viewer
 from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -87,9 +89,18 @@ def schedule_meeting(
 ) -> Meeting:
     """The group's next meeting, numbered, with the agenda proposed from what came since the
     previous one."""
-    group = _run(dep, viewer, group_id)
+    group = run_group(dep, viewer, group_id)
     _check_place(dep, draft.place_id)
     now = now or utcnow()
+    try:
+        return _schedule(dep, viewer, group, draft, now)
+    except IntegrityError:
+        raise Conflict("another meeting of the group was scheduled meanwhile: try again") from None
+
+
+def _schedule(
+    dep: Deployment, viewer: Viewer, group: WorkingGroup, draft: MeetingDraft, now: datetime
+) -> Meeting:
     with dep.db.begin() as conn:
         number = store.last_number(conn, group.id) + 1
         previous = store.get_meeting(conn, group.id, number - 1) if number > 1 else None
@@ -115,7 +126,7 @@ def schedule_meeting(
         )
         meeting = store.get_meeting(conn, group.id, number)
         assert meeting is not None
-        _record(conn, "meeting", meeting.id, 1, now, viewer, "scheduled", _content(meeting))
+        record(conn, "meeting", meeting.id, 1, now, viewer, "scheduled", _content(meeting))
     return meeting
 
 
@@ -171,7 +182,7 @@ def set_agenda(
     now: datetime | None = None,
 ) -> Meeting:
     """The secretary's agenda: the proposed items kept, reordered, others added."""
-    group = _run(dep, viewer, group_id)
+    group = run_group(dep, viewer, group_id)
     meeting = _meeting(dep, group, number)
     if meeting.status != "planned":
         raise InvalidInput("agenda", "the meeting has met: its minutes hold its agenda")
@@ -188,7 +199,7 @@ def record_minutes(
     now: datetime | None = None,
 ) -> Meeting:
     """Who came, and each item's positions and decision: the meeting has met."""
-    group = _run(dep, viewer, group_id)
+    group = run_group(dep, viewer, group_id)
     meeting = _meeting(dep, group, number)
     for i, came in enumerate(minutes.attendance):
         if came.organisation not in group.members:
@@ -243,7 +254,7 @@ def add_commitment(
     now: datetime | None = None,
 ) -> Commitment:
     """Record what a member organisation promised the group."""
-    group = _run(dep, viewer, group_id)
+    group = run_group(dep, viewer, group_id)
     if draft.organisation not in group.members:
         raise InvalidInput("organisation", f"not a member of the group: one of {group.members}")
     now = now or utcnow()
@@ -269,7 +280,7 @@ def add_commitment(
         )
         made = store.get_commitment(conn, commitment_id)
         assert made is not None
-        _record(conn, "commitment", made.id, 1, now, viewer, "made", _content(made))
+        record(conn, "commitment", made.id, 1, now, viewer, "made", _content(made))
     return made
 
 
@@ -299,7 +310,7 @@ def change_commitment(
             raise Conflict("the commitment changed meanwhile: reload it and try again")
         changed = store.get_commitment(conn, found.id)
         assert changed is not None
-        _record(conn, "commitment", changed.id, changed.version, now, viewer,
+        record(conn, "commitment", changed.id, changed.version, now, viewer,
                 change.status.value, _content(changed))  # fmt: skip
     return changed
 
@@ -370,7 +381,8 @@ def _sees(viewer: Viewer, group: WorkingGroup) -> bool:
     return authz.can_see_group(viewer, set(group.members), group.confidential)
 
 
-def _run(dep: Deployment, viewer: Viewer, group_id: str) -> WorkingGroup:
+def run_group(dep: Deployment, viewer: Viewer, group_id: str) -> WorkingGroup:
+    """The group, if the viewer works for its chairs' secretariat (else Forbidden)."""
     group = get_group(dep, viewer, group_id)
     if not authz.can_run_group(viewer, set(group.chairs)):
         raise Forbidden("the group's meetings and commitments are its chairs' to record")
@@ -399,7 +411,7 @@ def _change_meeting(
             raise Conflict("the meeting changed meanwhile: reload it and try again")
         changed = store.get_meeting(conn, meeting.group_id, meeting.number)
         assert changed is not None
-        _record(conn, "meeting", changed.id, changed.version, now, viewer, change,
+        record(conn, "meeting", changed.id, changed.version, now, viewer, change,
                 _content(changed))  # fmt: skip
     return changed
 
@@ -422,7 +434,7 @@ def _content(record: Meeting | Commitment) -> dict[str, Any]:
     return shown
 
 
-def _record(
+def record(
     conn: Any,
     kind: str,
     record_id: str,
@@ -433,6 +445,8 @@ def _record(
     content: dict[str, Any],
     steps: list[NotificationVersion] | None = None,
 ) -> None:
+    """Store a version of a group's record (a meeting, commitment, document, signature) and
+    log it with the notifications it caused, in the caller's transaction."""
     author = viewer.organisation_id if viewer else notifications.SYSTEM
     store.insert_version(conn, kind=kind, record_id=record_id, version=version, at=now,
                          author_org=author, change=change, content=content)  # fmt: skip
@@ -471,7 +485,7 @@ def _tell(
         notifications.enqueue(conn, dep, explanation, notifications.SYSTEM, steps)
         changed = store.get_commitment(conn, item.id)
         assert changed is not None
-        _record(conn, "commitment", item.id, changed.version, now, None, change,
+        record(conn, "commitment", item.id, changed.version, now, None, change,
                 _content(changed), steps)  # fmt: skip
     return 1
 

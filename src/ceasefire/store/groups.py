@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from ceasefire.domain.groups import CommitmentStatus
-from ceasefire.store.tables import commitments, group_versions, meetings
+from ceasefire.store.tables import (
+    commitments,
+    document_signatures,
+    documents,
+    group_versions,
+    meetings,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,31 @@ class Commitment:
     escalated_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    group_id: str
+    meeting: int | None
+    title: str
+    text: str
+    language: str
+    signatories: list[str]
+    copies: list[str]
+    substance_sha256: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    document_id: str
+    copy: str
+    organisation: str
+    signed_by: str
+    signed_at: datetime
+    scan_sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -130,6 +161,35 @@ def open_commitments(conn: Connection) -> list[Commitment]:
         select(commitments).where(commitments.c.status == CommitmentStatus.open.value)
     )
     return [_commitment(row) for row in rows]
+
+
+def insert_document(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(documents).values(**values))
+
+
+def get_document(conn: Connection, document_id: str) -> Document | None:
+    row = conn.execute(select(documents).where(documents.c.id == document_id)).first()
+    return Document(**row._mapping) if row is not None else None
+
+
+def documents_of(conn: Connection, group_ids: list[str]) -> list[Document]:
+    d = documents.c
+    rows = conn.execute(
+        select(documents).where(d.group_id.in_(group_ids)).order_by(d.issued_at, d.id)
+    )
+    return [Document(**row._mapping) for row in rows]
+
+
+def insert_signature(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(document_signatures).values(**values))
+
+
+def signatures_of(conn: Connection, document_id: str) -> list[Signature]:
+    s = document_signatures.c
+    rows = conn.execute(
+        select(document_signatures).where(s.document_id == document_id).order_by(s.signed_at, s.id)
+    )
+    return [Signature(**row._mapping) for row in rows]
 
 
 def insert_version(conn: Connection, **values: Any) -> None:

@@ -583,6 +583,38 @@ commitments = Table(
 )
 """What an organisation promised a group, by when, and how its completion is shown."""
 
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("group_id", String(80), nullable=False),
+    Column("meeting", Integer),
+    Column("title", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("signatories", JSON, nullable=False),
+    Column("copies", JSON, nullable=False),
+    Column("substance_sha256", String(64), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Index(None, "group_id"),
+)
+"""A group's decisions and agreements: the neutral text (names as placeholders), the
+audiences it is issued for, its signatories, and the SHA-256 of its substance."""
+
+document_signatures = Table(
+    "document_signatures",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("document_id", String(36), ForeignKey("documents.id"), nullable=False),
+    Column("copy", String(40), nullable=False),
+    Column("organisation", String(80), nullable=False),
+    Column("signed_by", String(200), nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+    Column("scan_sha256", String(64)),
+    UniqueConstraint("document_id", "copy", "organisation"),
+)
+"""Who signed which copy, when, for which organisation (a scan by its hash)."""
+
 group_versions = Table(
     "group_versions",
     metadata,

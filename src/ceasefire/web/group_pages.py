@@ -1,6 +1,8 @@
 """Pages of the working groups: the groups a user sees, a group's overview (members, chairs,
-meetings, scheduling the next), a meeting (its agenda, edited by the secretary; who came and
-the minutes), and the commitments tracker (filters, the overdue, marking done or disputed)."""
+meetings, scheduling the next, documents), a meeting (its agenda, edited by the secretary;
+who came and the minutes), a document with its mirrored copies (each printable, with the
+shared hash, signed per copy), and the commitments tracker (filters, the overdue, marking
+done or disputed)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.documents import DocumentDraft
 from ceasefire.domain.errors import DomainError
 from ceasefire.domain.groups import (
     AgendaItem,
@@ -22,8 +25,10 @@ from ceasefire.domain.groups import (
     Minutes,
     WorkingGroup,
 )
-from ceasefire.services import groups
+from ceasefire.services import documents, groups
 from ceasefire.services.deployment import Deployment
+from ceasefire.services.documents import SignatureDraft
+from ceasefire.web.api.groups import pdf_response
 from ceasefire.web.pages import (
     DepDep,
     ViewerDep,
@@ -148,6 +153,78 @@ async def minutes(
     return RedirectResponse(f"/groups/{group_id}/meetings/{number}", status_code=303)
 
 
+@router.post("/groups/{group_id}/documents")
+async def issue(request: Request, group_id: str, dep: DepDep, viewer: ViewerDep) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    try:
+        draft = DocumentDraft.model_validate(
+            {
+                "title": str(form.get("title", "")),
+                "text": str(form.get("text", "")),
+                "language": str(form.get("language", "")),
+                "meeting": str(form.get("meeting") or "") or None,
+                "signatories": [str(v) for v in form.getlist("signatories")],
+                "copies": [str(v) for v in form.getlist("copies")],
+            }
+        )
+        issued = documents.issue_document(dep, viewer, group_id, draft)
+    except (ValidationError, DomainError) as exc:
+        return _group(request, dep, viewer, group_id, _problem(exc), 422)
+    return RedirectResponse(f"/documents/{issued.id}", status_code=303)
+
+
+@router.get("/documents/{document_id}")
+def document_page(
+    request: Request, document_id: str, dep: DepDep, viewer: ViewerDep
+) -> HTMLResponse:
+    reader = _reader(request, viewer)
+    found = documents.get_document(dep, reader, document_id)
+    group = groups.get_group(dep, reader, found.group_id)
+    return render(
+        request,
+        "document.html",
+        viewer,
+        document=found,
+        group=groups.present_group(dep, reader, group),
+        copies=[documents.mirrored_copy(dep, found, c) for c in found.copies],
+    )
+
+
+@router.get("/documents/{document_id}/copies/{copy}.pdf")
+def copy_pdf_page(document_id: str, copy: str, dep: DepDep, viewer: ViewerDep) -> Response:
+    found = documents.get_document(dep, viewer, document_id)
+    return pdf_response(documents.mirrored_copy(dep, found, copy))
+
+
+@router.get("/documents/{document_id}/copies/{copy}")
+def copy_page(
+    request: Request, document_id: str, copy: str, dep: DepDep, viewer: ViewerDep
+) -> HTMLResponse:
+    return _copy(request, dep, viewer, document_id, copy, None)
+
+
+@router.post("/documents/{document_id}/copies/{copy}/signatures")
+async def sign(
+    request: Request, document_id: str, copy: str, dep: DepDep, viewer: ViewerDep
+) -> Response:
+    values = await _form(request)
+    try:
+        at = local_time(values, "signed_at", dep.scenario.info.time_zone)
+        draft = SignatureDraft.model_validate(
+            {
+                "organisation": values.get("organisation", ""),
+                "signed_by": values.get("signed_by", ""),
+                "signed_at": at.isoformat() if at else None,
+                "scan_sha256": values.get("scan_sha256") or None,
+            }
+        )
+        documents.sign(dep, viewer, document_id, copy, draft)
+    except (ValidationError, DomainError) as exc:
+        return _copy(request, dep, viewer, document_id, copy, _problem(exc), 422)
+    return RedirectResponse(f"/documents/{document_id}/copies/{copy}", status_code=303)
+
+
 @router.get("/commitments")
 def commitment_list(
     request: Request,
@@ -218,6 +295,7 @@ def _group(
         status_code=status_code,
         group=groups.present_group(dep, reader, group),
         commitments=groups.list_commitments(dep, reader, group_id),
+        documents=documents.documents_of(dep, reader, group_id),
         error=error,
         time_zone=dep.scenario.info.time_zone,
     )
@@ -281,6 +359,30 @@ def _commitments(
         can_dispute=lambda c: authz.can_dispute_commitment(
             viewer, {*next(g.members for g in visible if g.id == c["group_id"])}
         ),
+    )
+
+
+def _copy(
+    request: Request,
+    dep: Deployment,
+    viewer: Viewer,
+    document_id: str,
+    copy: str,
+    error: str | None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A copy as it is printed and signed: its language, its names, its blocks, the hash."""
+    found = documents.get_document(dep, viewer, document_id)
+    group = groups.get_group(dep, viewer, found.group_id)
+    shown = documents.mirrored_copy(dep, found, copy)
+    return render(
+        request,
+        "document_copy.html",
+        viewer,
+        status_code=status_code,
+        copy=shown,
+        can_run=authz.can_run_group(viewer, set(group.chairs)),
+        error=error,
     )
 
 

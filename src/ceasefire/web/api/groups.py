@@ -1,13 +1,17 @@
-"""/api/v1/groups and /api/v1/commitments: working groups, their numbered meetings (the
-proposed agenda, the secretary's agenda, the minutes) and the commitments made to them."""
+"""/api/v1/groups, /api/v1/commitments and /api/v1/documents: working groups, their numbered
+meetings (the proposed agenda, the secretary's agenda, the minutes), the commitments made to
+them, and their status-neutral documents (mirrored copies, signatures)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
 from ceasefire.domain.authorization import Viewer
+from ceasefire.domain.documents import DocumentDraft
 from ceasefire.domain.groups import (
     AgendaItem,
     CommitmentChange,
@@ -15,8 +19,11 @@ from ceasefire.domain.groups import (
     MeetingDraft,
     Minutes,
 )
-from ceasefire.services import groups
+from ceasefire.printing import copy_pdf as copy_pdf_bytes
+from ceasefire.services import documents, groups
 from ceasefire.services.deployment import Deployment, utcnow
+from ceasefire.services.documents import SignatureDraft
+from ceasefire.store.groups import Document
 from ceasefire.web.deps import api_viewer, deployment
 
 router = APIRouter(tags=["working groups"])
@@ -105,3 +112,50 @@ def _meeting(dep: Deployment, viewer: Viewer, group_id: str, number: int) -> dic
     return groups.present_meeting(
         dep, viewer, group, groups.get_meeting(dep, viewer, group_id, number)
     )
+
+
+@router.post("/groups/{group_id}/documents", status_code=201)
+def issue(group_id: str, body: DocumentDraft, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Issue a decision or agreement as mirrored copies, one per audience named."""
+    return _document(dep, documents.issue_document(dep, viewer, group_id, body))
+
+
+@router.get("/documents/{document_id}")
+def document(document_id: str, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    """A document: its neutral text, the substance's SHA-256 and every copy."""
+    return _document(dep, documents.get_document(dep, viewer, document_id))
+
+
+@router.get("/documents/{document_id}/copies/{copy}.pdf", response_class=Response)
+def copy_pdf(document_id: str, copy: str, dep: DepDep, viewer: ViewerDep) -> Response:
+    """One audience's copy as PDF, to print and sign (the hash at the foot of every page)."""
+    found = documents.get_document(dep, viewer, document_id)
+    return pdf_response(documents.mirrored_copy(dep, found, copy))
+
+
+@router.get("/documents/{document_id}/copies/{copy}")
+def mirrored_copy(document_id: str, copy: str, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    """One audience's copy: its names, its signatory blocks, the shared hash."""
+    found = documents.get_document(dep, viewer, document_id)
+    return documents.mirrored_copy(dep, found, copy)
+
+
+@router.post("/documents/{document_id}/copies/{copy}/signatures", status_code=201)
+def sign(
+    document_id: str, copy: str, body: SignatureDraft, dep: DepDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    """Record that an organisation signed this copy (its scan by its SHA-256)."""
+    return documents.sign(dep, viewer, document_id, copy, body)
+
+
+def pdf_response(copy: dict[str, Any]) -> Response:
+    name = f"{copy['document_id']}-{copy['copy']}.pdf"
+    return Response(copy_pdf_bytes(copy), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip
+
+
+def _document(dep: Deployment, found: Document) -> dict[str, Any]:
+    shown = asdict(found)
+    shown["issued_at"] = found.issued_at.isoformat()
+    shown["mirrored"] = [documents.mirrored_copy(dep, found, c) for c in found.copies]
+    return shown
