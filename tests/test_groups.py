@@ -74,7 +74,8 @@ def test_the_proposed_agenda_holds_exactly_what_the_groups_rules_take(dep, viewe
     handed_over(dep, viewer, BEFORE)  # handed over before the first meeting
     pipe = handed_over(dep, viewer, BETWEEN)
     handed_over(dep, viewer, BETWEEN, category="escort")  # another group's
-    late = commitment(dep, viewer, FIRST.date())
+    late = commitment(dep, viewer, FIRST.date(), resolves=[{"kind": "case", "id": pipe.id}])
+    assert late.resolves == [{"kind": "case", "id": pipe.id}]
     commitment(dep, viewer, PROPOSED.date() + timedelta(days=5))  # not due yet
     kept = commitment(dep, viewer, FIRST.date() - timedelta(days=5))
     groups.change_commitment(dep, viewer("az.liaison"), kept.id,
@@ -125,6 +126,10 @@ def test_the_secretary_edits_the_agenda_and_records_the_minutes(client, auth, de
                            json={"status": "disputed", "evidence": "No escort came."},
                            headers=auth("am.liaison"))  # fmt: skip
     assert disputed.status_code == 200 and disputed.json()["status"] == "disputed"
+    record = client.get(f"/api/v1/groups/{WATER}", headers=auth("az.liaison")).json()["record"]
+    assert record["mod-azerbaijan"] == {"made": 1, "done": 0, "open": 0, "overdue": 0,
+                                        "disputed": 1}  # fmt: skip
+    assert record["mod-armenia"]["made"] == 0
     assert log.audit(dep).problems == []
 
 
@@ -142,6 +147,9 @@ def test_the_secretary_edits_the_agenda_and_records_the_minutes(client, auth, de
                          "evidence": "y"}, "due"),
         ("commitments", {"organisation": "mod-armenia", "text": "x", "due": "2021-04-20",
                          "evidence": "y", "meeting": 7}, "meeting"),
+        ("commitments", {"organisation": "mod-armenia", "text": "x", "due": "2021-04-20",
+                         "evidence": "y", "resolves": [{"kind": "incident", "id": "nothing"}]},
+         "resolves.0.id"),
     ],
 )  # fmt: skip
 def test_bad_input_names_its_field_and_writes_nothing(client, auth, dep, path, body, field) -> None:  # type: ignore[no-untyped-def]

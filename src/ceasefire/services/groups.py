@@ -33,7 +33,7 @@ from ceasefire.domain.groups import (
 )
 from ceasefire.domain.naming import in_language
 from ceasefire.domain.notifications import Event, Severity, parse_duration
-from ceasefire.services import log, notifications
+from ceasefire.services import cases, incidents, log, notifications
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import cases as case_store
 from ceasefire.store import groups as store
@@ -73,8 +73,24 @@ def present_group(dep: Deployment, viewer: Viewer, group: WorkingGroup) -> dict[
         "meetings": [present_meeting(dep, viewer, group, m) for m in held],
         "open_commitments": len([c for c in promised if c.status is CommitmentStatus.open]),
         "overdue_commitments": len([c for c in promised if overdue(c.status, c.due, today)]),
+        "record": _record_of_sides(group, promised, today),
         "can_run": authz.can_run_group(viewer, set(group.chairs)),
     }
+
+
+def _record_of_sides(
+    group: WorkingGroup, promised: list[Commitment], today: date
+) -> dict[str, dict[str, int]]:
+    """What each member promised the group and delivered: commitments made, done, open,
+    overdue (of the open) and disputed."""
+    record = {m: {"made": 0, "done": 0, "open": 0, "overdue": 0, "disputed": 0}
+              for m in group.members}  # fmt: skip
+    for item in promised:
+        side = record.setdefault(item.organisation, dict.fromkeys(record[group.members[0]], 0))
+        side["made"] += 1
+        side[item.status.value] += 1
+        side["overdue"] += overdue(item.status, item.due, today)
+    return record
 
 
 # --- meetings ----------------------------------------------------------------------------
@@ -257,6 +273,8 @@ def add_commitment(
     group = run_group(dep, viewer, group_id)
     if draft.organisation not in group.members:
         raise InvalidInput("organisation", f"not a member of the group: one of {group.members}")
+    for i, settles in enumerate(draft.resolves):
+        _check_resolves(dep, viewer, settles.kind, settles.id, f"resolves.{i}.id")
     now = now or utcnow()
     with dep.db.begin() as conn:
         if draft.meeting is not None and store.get_meeting(conn, group.id, draft.meeting) is None:
@@ -414,6 +432,17 @@ def _change_meeting(
         record(conn, "meeting", changed.id, changed.version, now, viewer, change,
                 _content(changed))  # fmt: skip
     return changed
+
+
+def _check_resolves(dep: Deployment, viewer: Viewer, kind: str, record_id: str, field: str) -> None:
+    """A commitment settles an incident or a desk case the secretary may read."""
+    try:
+        if kind == "incident":
+            incidents.get_incident(dep, viewer, record_id)
+        else:
+            cases.case_view(dep, viewer, record_id)
+    except NotFound:
+        raise InvalidInput(field, f"no {kind} {record_id!r} you may read") from None
 
 
 def _check_place(dep: Deployment, place_id: str | None) -> None:
