@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from ceasefire.cli_support import (
+    AsJson,
     AsUser,
     _,
     _add_row,
@@ -24,18 +25,14 @@ from ceasefire.cli_support import (
     _settings,
     _viewer,
     out,
+    say,
 )
 from ceasefire.domain.cases import CaseStatus, CaseUpdate, HandOver, Link, RequestDraft
 from ceasefire.domain.desk import Priority
 from ceasefire.services import cases
 
 case_app = typer.Typer(no_args_is_help=True, help="The civilian desk: residents' requests.")
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 CaseId = Annotated[str, typer.Argument(help="The case's id")]
-
-
-def _say(text: str) -> None:
-    out.print(text, highlight=False, markup=False)
 
 
 @case_app.command("take-request")
@@ -49,8 +46,8 @@ def take_request(
     viewer = _viewer(dep, as_user)
     draft = _read_json(file, RequestDraft)
     filed = _run(lambda: cases.file_request(dep, draft, viewer=viewer))
-    _say(_("Reference") + f": {filed.case.reference}")
-    _say(_("Secret") + f": {filed.secret}")
+    say(_("Reference") + f": {filed.case.reference}")
+    say(_("Secret") + f": {filed.secret}")
     print(filed.case.id)
 
 
@@ -89,10 +86,10 @@ def case_show(case_id: CaseId, as_user: AsUser, as_json: AsJson = False) -> None
         print(json.dumps(view, ensure_ascii=False, indent=1))
         return
     coded = [_(view[key]) for key in ("priority", "status")]
-    _say(f"{view['reference']} · {view['category_name']} · {coded[0]} · {coded[1]}")
-    _say(_("Where") + f": {view['place'] or '—'} · {view['zone_name'] or ''}")
+    say(f"{view['reference']} · {view['category_name']} · {coded[0]} · {coded[1]}")
+    say(_("Where") + f": {view['place'] or '—'} · {view['zone_name'] or ''}")
     if "requester" in view:
-        _say(_("Who asks") + f": {view['requester']['name']} · {view['description']}")
+        say(_("Who asks") + f": {view['requester']['name']} · {view['description']}")
     table = Table(title=_("Timeline"))
     for column in (_("When"), _("Who"), _("What"), _("Status")):
         table.add_column(column)
@@ -107,7 +104,7 @@ def take(case_id: CaseId, as_user: AsUser) -> None:
     """Take the case on: you own it, it is in progress, the resident is told."""
     dep = _deployment()
     item = _run(lambda: cases.take(dep, _viewer(dep, as_user), case_id))
-    _say(_(item.status.value))
+    say(_(item.status.value))
 
 
 @case_app.command("triage")
@@ -119,7 +116,7 @@ def triage(
     """Set the case's priority; its response times follow."""
     dep = _deployment()
     item = _run(lambda: cases.triage(dep, _viewer(dep, as_user), case_id, priority))
-    _say(_("Answer by") + f": {item.first_response_due:%Y-%m-%d %H:%M} UTC")
+    say(_("Answer by") + f": {item.first_response_due:%Y-%m-%d %H:%M} UTC")
 
 
 @case_app.command("update")
@@ -134,7 +131,7 @@ def update(
     dep = _deployment()
     change = _valid(lambda: CaseUpdate(status=status, to_resident=to_resident, internal_note=note))
     item = _run(lambda: cases.update(dep, _viewer(dep, as_user), case_id, change))
-    _say(_(item.status.value))
+    say(_(item.status.value))
 
 
 @case_app.command("merge")
@@ -146,7 +143,7 @@ def merge(
     """Merge a duplicate into the case it repeats."""
     dep = _deployment()
     item = _run(lambda: cases.merge(dep, _viewer(dep, as_user), case_id, into))
-    _say(_(item.status.value))
+    say(_(item.status.value))
 
 
 @case_app.command("hand-over")
@@ -162,7 +159,7 @@ def hand_over(
     handover = _valid(lambda: HandOver(party=party, needs=needs,
                                        by=date.fromisoformat(by) if by else None))  # fmt: skip
     item = _run(lambda: cases.hand_over(dep, _viewer(dep, as_user), case_id, handover))
-    _say(_(item.status.value))
+    say(_(item.status.value))
 
 
 @case_app.command("link")
@@ -180,7 +177,7 @@ def link(
         Link(kind="incident", id=incident) if incident else Link(kind="notice", id=notice or "")
     )
     _run(lambda: cases.link(dep, _viewer(dep, as_user), case_id, target))
-    _say(_("linked"))
+    say(_("linked"))
 
 
 @case_app.command("escalate")
@@ -198,9 +195,9 @@ def dashboard(as_user: AsUser, as_json: AsJson = False) -> None:
     if as_json:
         print(json.dumps(board, ensure_ascii=False, indent=1))
         return
-    _say(f"{board['open']} {_('open')} · {len(board['overdue'])} {_('overdue')}")
-    _say(f"{_('hours to a first response (median)')}: {board['first_response_hours'] or '—'}")
-    _say(f"{_('hours to resolution (median)')}: {board['resolution_hours'] or '—'}")
+    say(f"{board['open']} {_('open')} · {len(board['overdue'])} {_('overdue')}")
+    say(f"{_('hours to a first response (median)')}: {board['first_response_hours'] or '—'}")
+    say(f"{_('hours to resolution (median)')}: {board['resolution_hours'] or '—'}")
     table = Table(title=_("Posts' workload"))
     for column in (_("Post"), _("open"), _("urgent"), _("overdue")):
         table.add_column(column)
@@ -220,7 +217,7 @@ def rotate_key() -> None:
         key_id = add_key(path)
     except SealingError as exc:
         _fail(f"desk_key_file: {exc}")
-    _say(_("New desk key {key} added to {file}.").format(key=key_id, file=path))
+    say(_("New desk key {key} added to {file}.").format(key=key_id, file=path))
 
 
 def _valid(make: Any) -> Any:

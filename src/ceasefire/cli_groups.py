@@ -15,6 +15,7 @@ from pydantic import RootModel
 from rich.table import Table
 
 from ceasefire.cli_support import (
+    AsJson,
     AsUser,
     _,
     _add_row,
@@ -24,6 +25,7 @@ from ceasefire.cli_support import (
     _run,
     _viewer,
     out,
+    say,
 )
 from ceasefire.domain.documents import DocumentDraft
 from ceasefire.domain.groups import (
@@ -39,13 +41,8 @@ from ceasefire.services import documents, groups
 from ceasefire.services.deployment import utcnow
 
 group_app = typer.Typer(no_args_is_help=True, help="Working groups, meetings, commitments.")
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
 GroupId = Annotated[str, typer.Argument(help="The group's id")]
 Number = Annotated[int, typer.Argument(help="The meeting's number")]
-
-
-def _say(text: str) -> None:
-    out.print(text, highlight=False, markup=False)
 
 
 @group_app.command("list")
@@ -81,9 +78,9 @@ def schedule(
     except ValueError as exc:
         _fail(f"at: {exc}")
     meeting = _run(lambda: groups.schedule_meeting(dep, viewer, group_id, draft))
-    _say(_("Meeting") + f" {meeting.number}")
+    say(_("Meeting") + f" {meeting.number}")
     for n, item in enumerate(meeting.agenda, start=1):
-        _say(f"{n}. [{_(item['kind'])}] {item['title']}")
+        say(f"{n}. [{_(item['kind'])}] {item['title']}")
 
 
 @group_app.command("meeting")
@@ -109,7 +106,7 @@ def agenda(
     viewer = _viewer(dep, as_user)
     items = _read_json(file, RootModel[list[AgendaItem]]).root
     _run(lambda: groups.set_agenda(dep, viewer, group_id, number, items))
-    _say(_("Saved."))
+    say(_("Saved."))
 
 
 @group_app.command("minutes")
@@ -124,7 +121,7 @@ def minutes(
     viewer = _viewer(dep, as_user)
     recorded = _read_json(file, Minutes)
     _run(lambda: groups.record_minutes(dep, viewer, group_id, number, recorded))
-    _say(_("met"))
+    say(_("met"))
 
 
 @group_app.command("commit")
@@ -178,7 +175,7 @@ def mark(
         _fail("evidence: say what shows it, or why")
     change = CommitmentChange(status=status, evidence=evidence)
     done = _run(lambda: groups.change_commitment(dep, viewer, commitment_id, change))
-    _say(_(done.status.value))
+    say(_(done.status.value))
 
 
 @group_app.command("issue")
@@ -217,19 +214,19 @@ def copy(
     shown = _run(lambda: documents.mirrored_copy(dep, found, audience))
     if pdf is not None:
         pdf.write_bytes(copy_pdf(shown))
-        _say(str(pdf))
+        say(str(pdf))
         return
     if as_json:
         print(json.dumps(shown, ensure_ascii=False, indent=1))
         return
-    _say(shown["title"])
-    _say("")
-    _say(shown["text"])
-    _say("")
+    say(shown["title"])
+    say("")
+    say(shown["text"])
+    say("")
     for block in shown["signatory_blocks"]:
         signed = ", ".join(s["signed_by"] for s in block["signatures"]) or "____________"
-        _say(f"{block['name']}: {signed}")
-    _say(f"SHA-256: {shown['substance_sha256']}")
+        say(f"{block['name']}: {signed}")
+    say(f"SHA-256: {shown['substance_sha256']}")
 
 
 @group_app.command("remind")

@@ -75,6 +75,12 @@ def _viewer(dep: Deployment, username: str) -> Any:
 
 
 AsUser = Annotated[str, typer.Option("--as", help="Act as this user (their rights apply)")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+def say(text: str) -> None:
+    """Print user data as it is (no Rich markup or highlighting)."""
+    out.print(text, highlight=False, markup=False)
 
 
 def _print_errors(exc: ValidationError) -> None:

@@ -46,7 +46,9 @@ from ceasefire.domain.notifications import Event, Severity
 from ceasefire.services import geography, incidents, log, notices, notifications
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import cases as store
+from ceasefire.store import tables
 from ceasefire.store.cases import Case, CaseEvent, ResidentMessage
+from ceasefire.store.db import advance
 from ceasefire.store.notifications import NotificationVersion
 
 SendToResident = Callable[[str, str, notifications.Message], str | None]
@@ -603,7 +605,7 @@ def _change(
         details = {**details, "status_changed": True}
     if tell and item.first_response_at is None and actor not in ("system", "public"):
         values = {**values, "first_response_at": now}
-    if not store.change_case(conn, item.id, item.version, updated_at=now, **values):
+    if not advance(conn, tables.cases, item.id, item.version, updated_at=now, **values):
         raise Conflict("the case changed meanwhile: reload it and try again")
     changed = _get(conn, item.id)
     _event(conn, dep, changed, actor, action, now, details, notes, steps or [])

@@ -38,6 +38,8 @@ from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import cases as case_store
 from ceasefire.store import groups as store
 from ceasefire.store import incidents as incident_store
+from ceasefire.store import tables
+from ceasefire.store.db import advance
 from ceasefire.store.groups import Commitment, Meeting
 from ceasefire.store.notifications import NotificationVersion
 
@@ -324,7 +326,7 @@ def change_commitment(
     now = now or utcnow()
     with dep.db.begin() as conn:
         values = {"status": change.status.value, "evidence": change.evidence, "updated_at": now}
-        if not store.change_commitment(conn, found.id, found.version, **values):
+        if not advance(conn, tables.commitments, found.id, found.version, **values):
             raise Conflict("the commitment changed meanwhile: reload it and try again")
         changed = store.get_commitment(conn, found.id)
         assert changed is not None
@@ -425,7 +427,9 @@ def _change_meeting(
 ) -> Meeting:
     now = now or utcnow()
     with dep.db.begin() as conn:
-        if not store.change_meeting(conn, meeting.id, meeting.version, updated_at=now, **values):
+        if not advance(
+            conn, tables.meetings, meeting.id, meeting.version, updated_at=now, **values
+        ):
             raise Conflict("the meeting changed meanwhile: reload it and try again")
         changed = store.get_meeting(conn, meeting.group_id, meeting.number)
         assert changed is not None
@@ -491,7 +495,7 @@ def _tell(
         current = store.get_commitment(conn, item.id)
         if current is None or current.version != item.version:
             return 0  # changed since: the next round looks again
-        if not store.change_commitment(conn, item.id, item.version, updated_at=now, **mark):
+        if not advance(conn, tables.commitments, item.id, item.version, updated_at=now, **mark):
             return 0
         event = Event(
             kind="commitment",

@@ -110,7 +110,7 @@ def record_checkpoint(
         version = movement.version if base_version is None else base_version
         status = status_after(report.outcome)
         if version != movement.version or not advance(
-            conn, tables.movements, movement_id, version, status.value, now
+            conn, tables.movements, movement_id, version, status=status.value, updated_at=now
         ):
             raise Conflict(f"the movement is at version {movement.version}: reload", "base_version")
         incident_id = None

@@ -126,8 +126,9 @@ def cancel_notice(
             raise InvalidInput("status", "the notice is already cancelled")
         version = current.version if base_version is None else base_version
         if version != current.version or not advance(
-            conn, tables.notices, notice_id, version, NoticeStatus.cancelled.value, now
-        ):
+            conn, tables.notices, notice_id, version,
+            status=NoticeStatus.cancelled.value, updated_at=now,
+        ):  # fmt: skip
             raise Conflict(f"the notice is at version {current.version}: reload", "base_version")
         event = _event(
             notice_id, version + 1, "cancelled", current.draft, current.assessment,

@@ -102,16 +102,6 @@ def get_case(conn: Connection, case_id: str, for_update: bool = False) -> Case |
     return _case(row) if row is not None else None
 
 
-def change_case(conn: Connection, case_id: str, from_version: int, **values: Any) -> bool:
-    """Move a case on one version with `values`, only if it is still at `from_version`."""
-    done = conn.execute(
-        update(cases)
-        .where(cases.c.id == case_id, cases.c.version == from_version)
-        .values(version=from_version + 1, **values)
-    )
-    return done.rowcount == 1
-
-
 def insert_event(conn: Connection, **values: Any) -> None:
     conn.execute(insert(case_events).values(**values))
 

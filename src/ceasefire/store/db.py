@@ -49,14 +49,14 @@ class Database:
 
 
 def advance(
-    conn: Connection, table: Table, record_id: str, from_version: int, status: str, at: Any
+    conn: Connection, table: Table, record_id: str, from_version: int, **values: Any
 ) -> bool:
-    """Move a record (a table with id, version, status, updated_at) on one version, only if
-    it is still at `from_version`; False if someone else moved it first."""
+    """Move a record (a table with id and version) on one version with `values`, only if it
+    is still at `from_version`; False if someone else moved it first."""
     done = conn.execute(
         update(table)
         .where(table.c.id == record_id, table.c.version == from_version)
-        .values(version=from_version + 1, status=status, updated_at=at)
+        .values(version=from_version + 1, **values)
     )
     return done.rowcount == 1
 

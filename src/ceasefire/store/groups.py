@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from ceasefire.domain.groups import CommitmentStatus
 from ceasefire.store.tables import (
@@ -97,15 +97,6 @@ def insert_meeting(conn: Connection, **values: Any) -> None:
     conn.execute(insert(meetings).values(**values))
 
 
-def change_meeting(conn: Connection, meeting_id: str, from_version: int, **values: Any) -> bool:
-    done = conn.execute(
-        update(meetings)
-        .where(meetings.c.id == meeting_id, meetings.c.version == from_version)
-        .values(version=from_version + 1, **values)
-    )
-    return done.rowcount == 1
-
-
 def get_meeting(conn: Connection, group_id: str, number: int) -> Meeting | None:
     row = conn.execute(
         select(meetings).where(meetings.c.group_id == group_id, meetings.c.number == number)
@@ -129,17 +120,6 @@ def last_number(conn: Connection, group_id: str) -> int:
 
 def insert_commitment(conn: Connection, **values: Any) -> None:
     conn.execute(insert(commitments).values(**values))
-
-
-def change_commitment(
-    conn: Connection, commitment_id: str, from_version: int, **values: Any
-) -> bool:
-    done = conn.execute(
-        update(commitments)
-        .where(commitments.c.id == commitment_id, commitments.c.version == from_version)
-        .values(version=from_version + 1, **values)
-    )
-    return done.rowcount == 1
 
 
 def get_commitment(conn: Connection, commitment_id: str) -> Commitment | None:

@@ -146,9 +146,7 @@ async def minutes(
         ]
         recorded = Minutes.model_validate({"attendance": attendance, "items": items})
         groups.record_minutes(dep, viewer, group_id, number, recorded)
-    except ValueError as exc:  # a ValidationError is a ValueError; so is int("two")
-        return _meeting(request, dep, viewer, group_id, number, _problem(exc), 422)
-    except DomainError as exc:
+    except (ValueError, DomainError) as exc:  # a ValidationError is a ValueError, as int("two")
         return _meeting(request, dep, viewer, group_id, number, _problem(exc), 422)
     return RedirectResponse(f"/groups/{group_id}/meetings/{number}", status_code=303)
 
