@@ -404,6 +404,7 @@ def service_env(
             }
         ),
         CEASEFIRE_LANG="en",
+        CEASEFIRE_DAILY_REPORTS="false",  # the receivers count the incidents' messages only
     )
     return env
 

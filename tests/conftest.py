@@ -33,6 +33,7 @@ from .mail import Mailbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "exports",
     "group_versions",
     "document_signatures",
     "documents",
@@ -121,6 +122,7 @@ def settings_for(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
             scenario=REFERENCE_PACK,
             secret_key="test-secret-" + uuid.uuid4().hex,
             future_tolerance_seconds=300,
+            daily_reports=False,  # tests/test_reports.py turns them on where it sends them
         )
 
     return make

@@ -1,6 +1,7 @@
 """In the system Chromium, driven by Playwright, against the real server: a monitor on a
 phone files an incident from the form and finds it on the map and in the list; a resident
-asks the peacekeepers for help in Armenian and follows the desk's answers."""
+asks the peacekeepers for help in Armenian and follows the desk's answers; a ministry reads
+its daily report and its map."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import uvicorn
 
 from ceasefire.config import Settings
 from ceasefire.delivery import channels, messages
-from ceasefire.services import notifications
+from ceasefire.services import notifications, reports
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.app import create_app
 
@@ -24,6 +25,8 @@ from .conftest import require
 from .test_case_work import desk as desk  # the fixture
 from .test_notifications import receiver as receiver  # the fixture
 from .test_notifications import wired as wired  # the fixture
+from .test_reports import DAY
+from .test_reports import day as day  # the fixture
 
 pytestmark = pytest.mark.browser
 
@@ -209,3 +212,28 @@ def test_an_armenian_request_reaches_the_post_and_its_news_reach_the_resident(  
     assert words in news and hy("waiting_other_side") in news
     assert "Azerbaijani post" not in page.content()
     resident.close()
+
+
+def test_a_ministry_reads_its_daily_report_and_its_map_in_its_own_names(  # type: ignore[no-untyped-def]
+    day, viewer, phone
+) -> None:
+    """The Azerbaijani liaison officer opens the day's report on a phone: the counts it may
+    read, in Azerbaijani, every counted incident on the map, and the week's trends."""
+    page = phone
+    own = reports.daily_report(day, viewer("az.liaison"), DAY, record=False)
+    page.goto("/login?next=/reports/daily/2021-04-23")
+    page.fill("input[name=username]", "az.liaison")
+    page.fill("input[name=password]", "ceasefire-demo")
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url("**/reports/daily/2021-04-23")
+    assert page.locator("html").get_attribute("lang") == "az"
+    assert page.locator("#total-incidents").inner_text() == str(own["totals"]["incidents"])
+    rows = page.locator("#by-category-area tbody tr")
+    assert rows.count() == len(own["categories"])
+    markers = page.locator("path.checkpoint-violation, path.checkpoint-incident")
+    markers.first.wait_for()
+    assert markers.count() == len(own["points"])
+    assert "Laçın" in page.locator("body").inner_text()
+    page.click("text=Həftəlik meyllər")
+    page.wait_for_url("**/reports/weekly?week=2021-04-23")
+    assert page.locator("#trend-summary li").count() >= 2

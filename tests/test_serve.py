@@ -93,6 +93,7 @@ def prepare(
         CEASEFIRE_CONTACT_CHANNELS=json.dumps(
             {"mod-armenia-duty": [mailbox.url("mod-armenia-duty@demo.invalid")]}
         ),
+        CEASEFIRE_DAILY_REPORTS="false",  # the mailbox counts the incidents' messages only
     )
     return dep, env
 

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from ceasefire.cli_cases import case_app
 from ceasefire.cli_groups import group_app
+from ceasefire.cli_reports import export_incidents, report_app
 from ceasefire.cli_support import (
     AsUser,
     _,
@@ -82,6 +83,8 @@ geo_app.add_typer(line_app, name="line")
 app.add_typer(geo_app, name="geo")
 app.add_typer(case_app, name="case")
 app.add_typer(group_app, name="group")
+app.add_typer(report_app, name="report")
+export_app.command("incidents")(export_incidents)
 
 # --- setting up and serving --------------------------------------------------------------
 

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         "Apprise URL with {to} where the address goes, e.g. an SMS gateway's json:// URL",
     )
     dispatch_interval_seconds: float = Field(default=0.25, gt=0)
+    daily_reports: bool = Field(
+        default=True,
+        description="Send each day's situation report after its cut-off to the desks the "
+        "notification rules choose (`kinds: [report]`)",
+    )
 
     @classmethod
     def settings_customise_sources(

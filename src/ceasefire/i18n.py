@@ -33,6 +33,12 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogues without translating it here; it is translated where
+    it is shown."""
+    return message
+
+
 def gettext(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
 

@@ -21,6 +21,7 @@ from ceasefire.domain.geography import read_line
 from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.naming import Audience
 from ceasefire.domain.notifications import ContactPoint, Counterparts, Policy, Rule
+from ceasefire.domain.reports import ReportSettings
 from ceasefire.domain.scenario import (
     Category,
     DemoUser,
@@ -51,9 +52,12 @@ FILES = {
     "desk": "desk.yaml",
     "requests": "requests.yaml",
     "groups": "groups.yaml",
+    "reports": "reports.yaml",
 }
 
-OPTIONAL = frozenset({"users", "incidents", "notifications", "desk", "requests", "groups"})
+OPTIONAL = frozenset(
+    {"users", "incidents", "notifications", "desk", "requests", "groups", "reports"}
+)
 
 
 def read_pack(directory: Path | str) -> Scenario:
@@ -116,6 +120,7 @@ def read_pack(directory: Path | str) -> Scenario:
     take("desk", DeskPolicy, None)
     take("requests", SampleRequest, "requests")
     take("groups", WorkingGroup, "groups")
+    take("reports", ReportSettings, None)
     counterparts = _section(raw.get("notifications"), "counterparts") or {}
     counterparts = _validate(
         Counterparts, counterparts, FILES["notifications"], "counterparts", problems
@@ -160,6 +165,7 @@ def read_pack(directory: Path | str) -> Scenario:
         incidents=parsed.get("incidents", []),
         requests=parsed.get("requests", []),
         groups=parsed.get("groups", []),
+        reports=parsed.get("reports") or ReportSettings(),
         policy=Policy(
             contact_points=parsed.get("contact_points", []),
             rules=parsed.get("rules", []),

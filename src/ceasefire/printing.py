@@ -16,12 +16,17 @@ from fpdf import FPDF
 FONTS = Path(__file__).parent / "web" / "static" / "fonts"
 
 
+def add_fonts(pdf: FPDF) -> None:
+    """DejaVu Sans, regular and bold, as "DejaVu"."""
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+
+
 class _Copy(FPDF):
     def __init__(self, digest: str, label: str) -> None:
         super().__init__(format="A4")
         self.digest, self.label = digest, label
-        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        add_fonts(self)
         self.set_margins(20, 20, 20)
         self.set_auto_page_break(True, margin=22)
 

@@ -11,8 +11,10 @@ from sqlalchemy import Connection
 
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.naming import in_language
+from ceasefire.domain.notifications import REPORT
 from ceasefire.i18n import translations
-from ceasefire.services import cases, incidents, notices
+from ceasefire.reports.pdf import OBSERVED_LABELS
+from ceasefire.services import cases, incidents, notices, reports
 from ceasefire.services.deployment import Deployment
 from ceasefire.services.notifications import Message, ack_token, contact_viewer
 from ceasefire.store import cases as case_store
@@ -36,6 +38,8 @@ def render(dep: Deployment, conn: Connection, notification: Notification) -> Mes
         return _case_message(dep, conn, notification, reader)
     if notification.record_kind == "commitment":
         return _commitment_message(dep, conn, notification, reader)
+    if notification.record_kind == REPORT:
+        return _report_message(dep, notification, reader)
     _ = translations(reader.language).gettext
     incident = incident_store.get_incident(conn, notification.record_id)
     answer = (
@@ -192,6 +196,41 @@ def _commitment_message(
     ]
     said_title = _("Commitment overdue") if late else _("Commitment due soon")
     title = f"[ceasefire] {said_title}: {item.text}"[:160]
+    return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
+
+
+def _report_message(dep: Deployment, notification: Notification, reader: Viewer) -> Message:
+    """A day's situation report as the desk's organisation may read it: the totals against
+    the day before, each category, what was observed by area, the notable incidents, the
+    desk's cases and the commitments due; the page, the PDF and the figures' hash."""
+    _ = translations(reader.language).gettext
+    day = reports.parse_day(notification.record_id)
+    report = reports.daily_report(dep, reader, day, record=False)
+    totals = report["totals"]
+    lines = [
+        _("%(n)s incidents (%(v)s ceasefire violations); %(p)s the day before.")
+        % {"n": totals["incidents"], "v": totals["violations"], "p": totals["previous"]},
+        *(f"- {c['name']}: {c['total']} ({c['change']:+d})" for c in report["categories"]),
+    ]
+    for row in report["observed"]:
+        seen = ", ".join(f"{_(label)} {row[key]}" for key, label in OBSERVED_LABELS.items()
+                         if row[key])  # fmt: skip
+        lines.append(f"{row['name'] or _('Elsewhere')}: {seen}")
+    if report["notable"]:
+        lines += ["", _("Notable incidents")]
+        lines += [f"- {n['started_at'][11:16]} {n['category']}"
+                  f"{' — ' + n['place'] if n['place'] else ''}: {n['title']}"
+                  for n in report["notable"]]  # fmt: skip
+    lines += [
+        "",
+        _("Opened %(opened)s, closed %(closed)s, overdue at the cut-off %(overdue)s.")
+        % report["cases"]["totals"],
+        _("Commitments due") + f": {len(report['commitments'])}",
+        _("Figures SHA-256: %(hash)s") % {"hash": report["sha256"]},
+        "PDF: " + f"{dep.public_url}/reports/daily.pdf?date={day}",
+        *_footer(dep, notification, _, _("Daily situation report"), f"/reports/daily/{day}"),
+    ]
+    title = f"[ceasefire] {_('Daily situation report')} {day}"
     return Message(idempotency_key=notification.id, title=title, body="\n".join(lines))
 
 

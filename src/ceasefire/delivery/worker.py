@@ -15,7 +15,7 @@ import threading
 
 from ceasefire.config import Settings
 from ceasefire.delivery import channels, messages
-from ceasefire.services import cases, groups, notifications
+from ceasefire.services import cases, groups, notifications, reports
 from ceasefire.services.deployment import Deployment, open_deployment
 
 logger = logging.getLogger("ceasefire.delivery")
@@ -23,11 +23,13 @@ logger = logging.getLogger("ceasefire.delivery")
 
 def run_once(dep: Deployment) -> int:
     """One round: escalate what is overdue (notifications, cases, commitments; remind those
-    coming due), then deliver everything due (to the desks, then to residents); return
-    deliveries."""
+    coming due), send the day's situation report once its cut-off has passed, then deliver
+    everything due (to the desks, then to residents); return deliveries."""
     notifications.escalate_overdue(dep)
     cases.escalate_overdue(dep)
     groups.remind_commitments(dep)
+    if dep.daily_reports:
+        reports.send_daily(dep)
     delivered = 0
     while tried := notifications.deliver_due(dep, channels.send, messages.render):
         delivered += tried

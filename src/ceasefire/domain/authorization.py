@@ -153,6 +153,11 @@ def can_export_bundle(viewer: Viewer) -> bool:
     return bool(viewer.roles)
 
 
+PUBLIC = Viewer(user_id=0, username="public", organisation_id="", roles=frozenset(), mission=False)
+"""The reader of the open-data page: no organisation, no role; reads what is public. (Reports
+and exports need no right of their own: each holds only what its reader may read.)"""
+
+
 NOTICE_ROLES = frozenset({Role.liaison_officer, Role.caseworker, Role.duty_officer})
 """Who files activity notices for the people who will go: liaison officers of the local
 authorities and ministries, caseworkers of agencies, the mission's duty officers."""

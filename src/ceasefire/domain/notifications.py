@@ -73,12 +73,29 @@ class ContactPoint(PolicyModel):
         return value
 
 
+REPORT = "report"
+"""The kind of a situation report's event: it matches only rules that name it (a rule about
+records, with no `kinds`, is not about reports)."""
+
+
 class Match(PolicyModel):
     """What an event must be for a rule to fire; every condition given must hold."""
 
-    kinds: list[Literal["incident", "reply", "notice"]] = Field(default_factory=list)
+    kinds: list[Literal["incident", "reply", "notice", "report"]] = Field(
+        default_factory=list,
+        description="Empty: any record; a situation report only where `report` is named",
+    )
     changes: list[
-        Literal["reported", "corrected", "status", "corroborated", "reply", "filed", "cancelled"]
+        Literal[
+            "reported",
+            "corrected",
+            "status",
+            "corroborated",
+            "reply",
+            "filed",
+            "cancelled",
+            "daily",
+        ]
     ] = Field(default_factory=list)
     risks: list[Risk] = Field(default_factory=list, description="Notices: the assessed risk")
     activities: list[Activity] = Field(default_factory=list, description="Notices: what")
@@ -225,7 +242,7 @@ def _fails(match: Match, event: Event, zone: ZoneInfo) -> str | None:
     """Why the event does not match, or None if it does."""
     checks: list[tuple[bool, str]] = [
         (
-            not match.kinds or event.kind in match.kinds,
+            event.kind in match.kinds if match.kinds or event.kind == REPORT else True,
             f"kind {event.kind} is not in {match.kinds}",
         ),
         (

@@ -21,6 +21,7 @@ from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
 from ceasefire.domain.notifications import Policy
+from ceasefire.domain.reports import ELSEWHERE, ReportSettings
 
 
 class PackModel(BaseModel):
@@ -244,6 +245,7 @@ class Scenario(PackModel):
     groups: list[WorkingGroup] = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
     desk: DeskPolicy = Field(default_factory=DeskPolicy)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     def audience(self, audience_id: str) -> Audience:
         for audience in self.audiences:
@@ -388,6 +390,10 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         for key, reason in group_problems(scenario, category_ids, org_ids)
     )
     problems.extend(
+        PackProblem(files["reports"], key, reason)
+        for key, reason in report_problems(scenario, category_ids)
+    )
+    problems.extend(
         PackProblem(files["notifications"], key, reason)
         for key, reason in policy_problems(scenario, category_ids, place_ids, org_ids)
     )
@@ -395,6 +401,30 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
         PackProblem(files["desk"], key, reason) for key, reason in desk_problems(scenario)
     )
     return problems
+
+
+def report_problems(scenario: Scenario, category_ids: Set[str]) -> list[tuple[str, str]]:
+    """(key, reason) for every post and category `reports.yaml` names that the pack does not
+    know, every duplicate area and every post in two areas."""
+    found: list[tuple[str, str]] = []
+    posts = {p.id for p in scenario.places if p.kind == "post"}
+    settings = scenario.reports
+    for j, category in enumerate(settings.daily.notable.categories):
+        if category not in category_ids:
+            found.append((f"daily.notable.categories[{j}]", f"unknown category {category!r}"))
+    areas: set[str] = set()
+    placed: set[str] = set()
+    for i, area in enumerate(settings.areas):
+        if area.id in areas or area.id == ELSEWHERE:
+            found.append((f"areas[{i}].id", f"duplicate or reserved id {area.id!r}"))
+        areas.add(area.id)
+        for j, post in enumerate(area.posts):
+            if post not in posts:
+                found.append((f"areas[{i}].posts[{j}]", f"unknown post {post!r}"))
+            elif post in placed:
+                found.append((f"areas[{i}].posts[{j}]", f"post {post!r} is in another area"))
+            placed.add(post)
+    return found
 
 
 def group_problems(

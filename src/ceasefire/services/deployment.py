@@ -72,6 +72,8 @@ class Deployment:
     """Resident channel (sms, email, telegram) -> an Apprise URL with `{to}` for the address"""
     sealer: Sealer | None = None
     """Seals residents' personal data (None only where a test builds a Deployment by hand)."""
+    daily_reports: bool = True
+    """Whether the dispatcher sends each day's situation report (the rules say to whom)."""
     geographies: dict[int, tuple[bool, Geography]] = field(default_factory=dict)
     """Version of the line -> whether it is illustrative, and the geography built on it
     (see services.geography)."""
@@ -102,6 +104,7 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
         gazetteer=Gazetteer(scenario.places, imported),
         resident_channels=dict(settings.resident_channels),
         sealer=_sealer(settings),
+        daily_reports=settings.daily_reports,
     )
 
 

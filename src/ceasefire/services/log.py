@@ -38,6 +38,7 @@ from ceasefire.ledger.note import (
 )
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
 from ceasefire.store import cases as case_store
+from ceasefire.store import exports as export_store
 from ceasefire.store import geography as geography_store
 from ceasefire.store import groups as group_store
 from ceasefire.store import incidents as incident_store
@@ -46,6 +47,7 @@ from ceasefire.store import movements as movement_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
 from ceasefire.store.cases import Case, CaseEvent
+from ceasefire.store.exports import Export
 from ceasefire.store.groups import GroupVersion
 from ceasefire.store.movements import MovementVersion
 from ceasefire.store.notices import NoticeVersion
@@ -254,6 +256,31 @@ def line_entry(row: Any) -> Entry:
 
 def record_line(conn: Any, row: Any) -> int:
     return store.append(conn, [(line_entry(row), new_secret(), False)])[0]
+
+
+def export_entry(export: Export) -> Entry:
+    """Who took which report or export, with which filters (and a report's figures' hash)."""
+    return Entry(
+        kind="export",
+        id=export.id,
+        version=1,
+        at=_at(export.at),
+        author_org=export.organisation_id,
+        content={
+            "by": export.username,
+            "export": export.kind,
+            "parameters": export.parameters,
+            "sha256": export.sha256,
+            "records": export.records,
+        },
+    )
+
+
+def record_export(conn: Any, export: Export, steps: Sequence[NotificationVersion] = ()) -> int:
+    """Log an export (committed to: who reads what is the mission's to know), and the
+    notification that sent it, if any."""
+    leaf = (export_entry(export), new_secret(), True)
+    return store.append(conn, [leaf, *notification_leaves(steps)])[0]
 
 
 def record_version(
@@ -519,6 +546,7 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
                 for v in group_store.all_versions(conn)
             }
         )
+        steps.update({("export", e.id, 1): export_entry(e) for e in export_store.all_exports(conn)})
         filed = {c.id: c for c in case_store.all_cases(conn)}
         steps.update(
             {

@@ -30,7 +30,7 @@ from ceasefire.domain.notices import (
 )
 from ceasefire.domain.notifications import Event, Severity, route
 from ceasefire.domain.records import IncidentQuery
-from ceasefire.i18n import distance, translations
+from ceasefire.i18n import N_, distance, translations
 from ceasefire.services import geography, log, notifications
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import incidents as incident_store
@@ -43,11 +43,6 @@ from ceasefire.store.notifications import Notification, NotificationVersion
 
 SEVERITY = {"low": Severity.low, "medium": Severity.medium, "high": Severity.high}
 MAX_DAYS = 62
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation; it is translated where it is shown."""
-    return message
 
 
 REASONS = {

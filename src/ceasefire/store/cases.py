@@ -247,6 +247,16 @@ def count_cases(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
 
 
+def active_between(conn: Connection, start: datetime, end: datetime) -> list[Case]:
+    """Cases filed before `end` and not resolved before `start`: those a report of [start,
+    end) counts as opened, closed or overdue (callers keep what the reader may read)."""
+    c = cases.c
+    query = select(cases).where(
+        c.created_at < end, or_(c.resolved_at.is_(None), c.resolved_at >= start)
+    )
+    return [_case(row) for row in conn.execute(query.order_by(c.created_at, c.id))]
+
+
 def all_cases(conn: Connection) -> Iterator[Case]:
     for row in conn.execute(select(cases)):
         yield _case(row)

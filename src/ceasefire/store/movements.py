@@ -101,6 +101,14 @@ def recent_movements(conn: Connection, limit: int) -> list[Movement]:
     return [_movement(row) for row in rows]
 
 
+def planned_between(conn: Connection, start: datetime, end: datetime) -> list[Movement]:
+    """Movements planned in [start, end), soonest first (callers keep what the reader may
+    read)."""
+    c = movements.c
+    query = _select().where(c.planned_at >= start, c.planned_at < end)
+    return [_movement(row) for row in conn.execute(query.order_by(c.planned_at, c.id))]
+
+
 def versions_of(conn: Connection, movement_id: str) -> list[MovementVersion]:
     v = movement_versions.c
     rows = conn.execute(

@@ -628,6 +628,23 @@ group_versions = Table(
 )
 """Every state a meeting or a commitment had (`kind`), each a log leaf."""
 
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("username", String(100), nullable=False),
+    Column("organisation_id", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("parameters", JSON, nullable=False),
+    Column("sha256", String(64)),
+    Column("records", Integer, nullable=False),
+    Index(None, "at"),
+)
+"""Who took which report or export, with what filters, and (for a report) the hash of its
+figures: each a log leaf."""
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

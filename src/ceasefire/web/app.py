@@ -19,6 +19,7 @@ from ceasefire.web import (
     movement_pages,
     notice_pages,
     pages,
+    report_pages,
 )
 from ceasefire.web.api import (
     attachments,
@@ -31,6 +32,7 @@ from ceasefire.web.api import (
     notices,
     notifications,
     reference,
+    reports,
 )
 from ceasefire.web.deps import FailureWindow
 
@@ -62,6 +64,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         movements,
         cases,
         groups,
+        reports,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
@@ -71,6 +74,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.include_router(desk_pages.router)
     app.include_router(case_pages.router)
     app.include_router(group_pages.router)
+    app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)

@@ -8,11 +8,7 @@ untranslated.
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it here."""
-    return message
-
+from ceasefire.i18n import N_
 
 CODE_LABELS = frozenset(
     {

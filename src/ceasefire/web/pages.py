@@ -693,6 +693,7 @@ RECORD_PATHS = {
     "notice": "/notices",
     "case": "/desk/cases",
     "commitment": "/commitments",
+    "report": "/reports/daily",
 }
 """Where the page of a record a notification is about lives, by its kind"""
 
@@ -704,6 +705,9 @@ def _titles(dep: Deployment, viewer: Viewer, items: list[Any]) -> dict[str, str]
         try:
             if kind == "notice":
                 titles[record_id] = notices.get_notice(dep, viewer, record_id).draft.title
+            elif kind == "report":
+                said = translations(viewer.language).gettext("Daily situation report")
+                titles[record_id] = f"{said} {record_id}"
             elif kind == "case":
                 case = cases.case_view(dep, viewer, record_id)
                 titles[record_id] = f"{case['reference']} · {case['category_name']}"

@@ -1,6 +1,7 @@
 // A movement's track: its route from place to place, and each checkpoint's outcome as a
 // coloured marker (green passed, blue inspected, red held, turned back or disputed). A
-// resident's case uses it too: its village (red) and nearest post (blue).
+// resident's case uses it too: its village (red) and nearest post (blue); a daily report, its
+// incidents (orange: ceasefire violations, purple: the others).
 (function () {
   "use strict";
   var el = document.getElementById("track-map");
@@ -8,7 +9,7 @@
   el.hidden = false;
   var track = JSON.parse(el.dataset.track);
   var map = L.map(el).setView(el.dataset.center.split(",").map(Number), Number(el.dataset.zoom));
-  var colour = { passed: "#1e8449", inspected: "#2471a3", arrived: "#1e8449", held: "#c0392b", turned_back: "#c0392b", disputed: "#b7950b", "case": "#c0392b", post: "#2471a3" };
+  var colour = { passed: "#1e8449", inspected: "#2471a3", arrived: "#1e8449", held: "#c0392b", turned_back: "#c0392b", disputed: "#b7950b", "case": "#c0392b", post: "#2471a3", violation: "#e67e22", incident: "#8e44ad" };
   function text(s) { var span = document.createElement("span"); span.textContent = s; return span.innerHTML; }
   fetch("/map/layers.geojson", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (fc) {
     var shapes = fc.features.filter(function (f) { return f.properties.layer !== "places" && f.properties.kind !== "zone" && f.properties.kind !== "side"; });
