@@ -33,6 +33,8 @@ from .mail import Mailbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "conversations",
+    "submissions",
     "exports",
     "group_versions",
     "document_signatures",

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from ceasefire.cli_cases import case_app
 from ceasefire.cli_groups import group_app
+from ceasefire.cli_intake import intake_app
 from ceasefire.cli_reports import export_incidents, report_app
 from ceasefire.cli_support import (
     AsUser,
@@ -84,6 +85,7 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(case_app, name="case")
 app.add_typer(group_app, name="group")
 app.add_typer(report_app, name="report")
+app.add_typer(intake_app, name="intake")
 export_app.command("incidents")(export_incidents)
 
 # --- setting up and serving --------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
@@ -30,6 +31,11 @@ class WitnessSetting(BaseModel):
 
     vkey: str = Field(description="The witness's verifier key (type 0x04)")
     url: str = Field(description="Its submission prefix; the log posts to URL/add-checkpoint")
+
+
+class SmsGateway(BaseModel):
+    style: Literal["twilio", "hmac"]
+    secret: str = Field(min_length=16)
 
 
 class Settings(BaseSettings):
@@ -73,6 +79,16 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="How the desk writes to residents: channel (sms, email, telegram) -> an "
         "Apprise URL with {to} where the address goes, e.g. an SMS gateway's json:// URL",
+    )
+    sms_gateway: SmsGateway | None = Field(
+        default=None,
+        description="The SMS gateway whose webhook posts residents' texts to /intake/sms: "
+        "how it signs (twilio or hmac) and the shared secret; none: the webhook is off",
+    )
+    telegram_secret: str = Field(
+        default="",
+        description="The secret token the Telegram bot's webhook (/intake/telegram) was set "
+        "with; empty: the webhook is off",
     )
     dispatch_interval_seconds: float = Field(default=0.25, gt=0)
     daily_reports: bool = Field(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ceasefire.domain.desk import DeskPolicy
 from ceasefire.domain.errors import InvalidInput
+from ceasefire.domain.forms import IntakeForm
 from ceasefire.domain.geography import read_line
 from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.naming import Audience
@@ -38,6 +39,7 @@ from ceasefire.domain.scenario import (
     ScenarioInfo,
     cross_check,
 )
+from ceasefire.intake.forms import FormError, compile_form
 
 FILES = {
     "info": "scenario.yaml",
@@ -53,10 +55,11 @@ FILES = {
     "requests": "requests.yaml",
     "groups": "groups.yaml",
     "reports": "reports.yaml",
+    "forms": "forms.yaml",
 }
 
 OPTIONAL = frozenset(
-    {"users", "incidents", "notifications", "desk", "requests", "groups", "reports"}
+    {"users", "incidents", "notifications", "desk", "requests", "groups", "reports", "forms"}
 )
 
 
@@ -121,6 +124,7 @@ def read_pack(directory: Path | str) -> Scenario:
     take("requests", SampleRequest, "requests")
     take("groups", WorkingGroup, "groups")
     take("reports", ReportSettings, None)
+    take("forms", IntakeForm, "forms")
     counterparts = _section(raw.get("notifications"), "counterparts") or {}
     counterparts = _validate(
         Counterparts, counterparts, FILES["notifications"], "counterparts", problems
@@ -148,6 +152,13 @@ def read_pack(directory: Path | str) -> Scenario:
         if not layer_problems:
             geojson[layer.file] = document
 
+    forms = []
+    for i, form in enumerate(parsed.get("forms", [])):
+        try:
+            forms.append(compile_form(form, root))
+        except FormError as exc:
+            problems.append(PackProblem(FILES["forms"], f"forms[{i}]", str(exc)))
+
     if problems:
         raise PackInvalid(problems)
     scenario = Scenario(
@@ -166,6 +177,7 @@ def read_pack(directory: Path | str) -> Scenario:
         requests=parsed.get("requests", []),
         groups=parsed.get("groups", []),
         reports=parsed.get("reports") or ReportSettings(),
+        forms=forms,
         policy=Policy(
             contact_points=parsed.get("contact_points", []),
             rules=parsed.get("rules", []),

@@ -191,6 +191,12 @@ def can_work_desk(viewer: Viewer) -> bool:
     return viewer.mission and viewer.has(*DESK_ROLES)
 
 
+def can_watch_intake(viewer: Viewer) -> bool:
+    """What field apps sent — quarantined submissions with personal data among them — is
+    for the mission's duty officers, who turn a quarantined one into its record."""
+    return viewer.mission and viewer.has(Role.duty_officer)
+
+
 def can_record_line(viewer: Viewer) -> bool:
     """A new version of the line of contact is the mission's to record."""
     return viewer.mission and viewer.has(Role.administrator)

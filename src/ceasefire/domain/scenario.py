@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ceasefire.domain.authorization import Role
 from ceasefire.domain.cases import CaseUpdate, RequestDraft
 from ceasefire.domain.desk import NEAREST_POST, DeskPolicy, Priority, assign
+from ceasefire.domain.forms import IntakeForm
 from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
@@ -246,6 +247,7 @@ class Scenario(PackModel):
     policy: Policy = Field(default_factory=Policy)
     desk: DeskPolicy = Field(default_factory=DeskPolicy)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    forms: list[IntakeForm] = Field(default_factory=list)
 
     def audience(self, audience_id: str) -> Audience:
         for audience in self.audiences:
@@ -258,6 +260,9 @@ class Scenario(PackModel):
 
     def place(self, place_id: str) -> Place | None:
         return next((p for p in self.places if p.id == place_id), None)
+
+    def form(self, form_id: str) -> IntakeForm | None:
+        return next((f for f in self.forms if f.id == form_id), None)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

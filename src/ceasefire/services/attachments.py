@@ -30,6 +30,12 @@ class StoredFile:
 def upload_attachment(dep: Deployment, viewer: Viewer, content: bytes, media_type: str) -> str:
     if not authz.can_report(viewer):
         raise Forbidden("only monitors and duty officers upload attachments")
+    return keep(dep, viewer, content, media_type)
+
+
+def keep(dep: Deployment, viewer: Viewer, content: bytes, media_type: str) -> str:
+    """Store a file by its SHA-256 (a form's photo arrives with the form: it is kept, whoever
+    sent it, so that nothing a field app sent is lost); return the hash."""
     if not content:
         raise InvalidInput("file", "is empty")
     if len(content) > dep.max_attachment_bytes:

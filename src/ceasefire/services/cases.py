@@ -44,7 +44,7 @@ from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.domain.naming import in_language
 from ceasefire.domain.notifications import Event, Severity
 from ceasefire.services import geography, incidents, log, notices, notifications
-from ceasefire.services.deployment import Deployment, utcnow
+from ceasefire.services.deployment import Deployment, sealer_of, utcnow
 from ceasefire.store import cases as store
 from ceasefire.store import tables
 from ceasefire.store.cases import Case, CaseEvent, ResidentMessage
@@ -97,7 +97,7 @@ def file_request(
     place = dep.gazetteer.place(draft.place_id) if draft.place_id else None
     if draft.place_id and place is None:
         raise InvalidInput("place_id", f"unknown place {draft.place_id!r}")
-    sealer = _sealer(dep)
+    sealer = sealer_of(dep)
     now = now or utcnow()
     case_id, secret = str(uuid.uuid4()), new_secret()
     priority = Priority.urgent if draft.urgent else category.default_priority
@@ -346,7 +346,7 @@ def deliver_to_residents(
             try:
                 with dep.db.read() as conn:
                     text = render(dep, conn, message)
-                address = _sealer(dep).open(message.sealed_to, f"message:{message.id}")
+                address = sealer_of(dep).open(message.sealed_to, f"message:{message.id}")
                 error = send(template, address, text)
             except Exception as exc:  # the attempt's outcome (never with the address)
                 error = type(exc).__name__
@@ -630,7 +630,9 @@ def _event(
 ) -> None:
     written = {k: v for k, v in (notes or {}).items() if v}
     sealed = (
-        _sealer(dep).seal(json.dumps(written, ensure_ascii=False), f"case:{item.id}:{item.version}")
+        sealer_of(dep).seal(
+            json.dumps(written, ensure_ascii=False), f"case:{item.id}:{item.version}"
+        )
         if written
         else None
     )
@@ -674,7 +676,7 @@ def _tell_resident(
         version=(about or item).version,
         follows=about.id if about else None,
         channel=channel.value,
-        sealed_to=_sealer(dep).seal(address, f"message:{message_id}"),
+        sealed_to=sealer_of(dep).seal(address, f"message:{message_id}"),
         status="pending",
         attempts=0,
         next_attempt_at=now,
@@ -707,14 +709,8 @@ def _get(conn: Any, case_id: str) -> Case:
     return found
 
 
-def _sealer(dep: Deployment) -> Any:
-    if dep.sealer is None:
-        raise RuntimeError("this deployment has no desk key: run `ceasefire init`")
-    return dep.sealer
-
-
 def _opened(dep: Deployment, item: Case) -> dict[str, Any]:
-    identity = json.loads(_sealer(dep).open(item.sealed, f"case:{item.id}"))
+    identity = json.loads(sealer_of(dep).open(item.sealed, f"case:{item.id}"))
     return {
         "requester": identity["requester"],
         "description": identity["description"],
@@ -727,7 +723,7 @@ def _notes(dep: Deployment, event: CaseEvent) -> dict[str, str]:
     if event.notes is None:
         return {}
     opened: dict[str, str] = json.loads(
-        _sealer(dep).open(event.notes, f"case:{event.case_id}:{event.version}")
+        sealer_of(dep).open(event.notes, f"case:{event.case_id}:{event.version}")
     )
     return opened
 

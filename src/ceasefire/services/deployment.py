@@ -72,6 +72,10 @@ class Deployment:
     """Resident channel (sms, email, telegram) -> an Apprise URL with `{to}` for the address"""
     sealer: Sealer | None = None
     """Seals residents' personal data (None only where a test builds a Deployment by hand)."""
+    sms_gateway: tuple[str, str] | None = None
+    """How the SMS gateway signs its webhook (twilio or hmac), and the shared secret"""
+    telegram_secret: str = ""
+    """The Telegram bot webhook's secret token ("": the webhook is off)"""
     daily_reports: bool = True
     """Whether the dispatcher sends each day's situation report (the rules say to whom)."""
     geographies: dict[int, tuple[bool, Geography]] = field(default_factory=dict)
@@ -105,7 +109,18 @@ def open_deployment(settings: Settings, db: Database | None = None) -> Deploymen
         resident_channels=dict(settings.resident_channels),
         sealer=_sealer(settings),
         daily_reports=settings.daily_reports,
+        sms_gateway=(settings.sms_gateway.style, settings.sms_gateway.secret)
+        if settings.sms_gateway
+        else None,
+        telegram_secret=settings.telegram_secret,
     )
+
+
+def sealer_of(dep: Deployment) -> Sealer:
+    """What seals residents' personal data (a deployment opened from settings has one)."""
+    if dep.sealer is None:
+        raise RuntimeError("this deployment has no desk key: run `ceasefire init`")
+    return dep.sealer
 
 
 def initialise(settings: Settings, db: Database, scenario: Scenario) -> None:

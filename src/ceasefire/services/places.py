@@ -13,7 +13,7 @@ from typing import Any
 
 from ceasefire.domain import geonames
 from ceasefire.domain.authorization import Viewer
-from ceasefire.domain.errors import InvalidInput
+from ceasefire.domain.errors import DomainError, InvalidInput
 from ceasefire.domain.gazetteer_geojson import from_feature_collection, to_feature_collection
 from ceasefire.domain.geography import WGS84
 from ceasefire.domain.naming import Name
@@ -74,6 +74,17 @@ class Imported:
 
 
 SAME_PLACE_METRES = 2_000.0
+
+
+def place_named(dep: Deployment, viewer: Viewer, typed: str) -> str | None:
+    """The place a typed name names without doubt (one exact match among its names), or
+    None: a form sent from the field, or a page without JavaScript, picked none."""
+    try:
+        found = search_places(dep, viewer, typed, limit=2)
+    except DomainError:
+        return None
+    exact = [f for f in found if f.score == 1.0]
+    return exact[0].place.id if len(exact) == 1 else None
 
 
 def import_geonames(

@@ -645,6 +645,48 @@ exports = Table(
 """Who took which report or export, with what filters, and (for a report) the hash of its
 figures: each a log leaf."""
 
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("instance_id", String(200), unique=True),
+    Column("form_id", String(80)),
+    Column("form_version", String(40), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("username", String(100), nullable=False),
+    Column("organisation_id", String(80), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("record_kind", String(20)),
+    Column("record_id", String(36)),
+    Column("reason", Text),
+    Column("content", Text, nullable=False),
+    Column("files", JSON, nullable=False),
+    Index(None, "status", "received_at"),
+)
+"""Every submission a field app sent, as it came (the XML instance, sealed; the files by
+hash): received, created (the record it became) or quarantined (why it could not be
+mapped)."""
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("address_index", String(64), nullable=False),
+    Column("step", String(20), nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("messages", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("case_id", String(36), ForeignKey("cases.id")),
+    Index(None, "channel", "address_index", "step"),
+    Index(None, "updated_at"),
+)
+"""A resident's guided dialogue by SMS or messaging: its step, and (sealed) the address and
+everything said, until it files a case."""
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

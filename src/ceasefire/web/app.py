@@ -10,24 +10,29 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ceasefire import __version__
 from ceasefire.config import Settings
+from ceasefire.intake import openrosa
 from ceasefire.services.deployment import Deployment, open_deployment
 from ceasefire.web import (
     case_pages,
     desk_pages,
     errors,
     group_pages,
+    intake_pages,
     movement_pages,
     notice_pages,
     pages,
     report_pages,
 )
+from ceasefire.web import openrosa as openrosa_server
 from ceasefire.web.api import (
     attachments,
     cases,
     geography,
     groups,
     incidents,
+    intake,
     log,
+    messaging,
     movements,
     notices,
     notifications,
@@ -65,6 +70,8 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         cases,
         groups,
         reports,
+        intake,
+        messaging,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
@@ -75,9 +82,12 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.include_router(case_pages.router)
     app.include_router(group_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(openrosa_server.router)
+    app.include_router(intake_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)
+    openrosa_server.install(app)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
@@ -89,7 +99,10 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.add_middleware(
         errors.BodyLimit,
         limit=settings.max_body_bytes,
-        larger={"/api/v1/attachments": settings.max_attachment_bytes},
+        larger={
+            "/api/v1/attachments": settings.max_attachment_bytes,
+            "/submission": openrosa.MAX_SUBMISSION_BYTES,
+        },
     )
     return app
 

@@ -17,13 +17,12 @@ from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.cases import SET_BY_HAND, CaseUpdate, Channel, HandOver, Link
 from ceasefire.domain.desk import Priority
 from ceasefire.domain.errors import DomainError, Forbidden, InvalidInput
-from ceasefire.services import cases
+from ceasefire.services import cases, places
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.web.desk_pages import request_draft
 from ceasefire.web.pages import (
     DepDep,
     ViewerDep,
-    _exact_place,
     _with_language,
     check_csrf,
     first_error,
@@ -53,7 +52,7 @@ async def take_request(request: Request, dep: DepDep, viewer: ViewerDep) -> Resp
     values = {k: str(v) for k, v in form.items()}
     check_csrf(request, values.get("csrf_token", ""))
     if not values.get("place_id") and values.get("place_search", "").strip():
-        values["place_id"] = _exact_place(dep, viewer, values["place_search"]) or ""
+        values["place_id"] = places.place_named(dep, viewer, values["place_search"]) or ""
     try:
         filed = cases.file_request(dep, request_draft(values, language(request, viewer)),
                                    viewer=viewer)  # fmt: skip

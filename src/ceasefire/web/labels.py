@@ -182,5 +182,12 @@ CODE_LABELS = frozenset(
         N_("media"),
         N_("social_media"),
         N_("document"),
+        # field intake: what became of a submission
+        N_("received"),
+        N_("created"),
+        N_("quarantined"),
+        # residents' dialogues: the question a dialogue waits on (with category, urgent)
+        N_("place"),
+        N_("name"),
     }
 )

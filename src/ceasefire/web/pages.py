@@ -141,6 +141,7 @@ def render(
             "distance": lambda metres: distance(lang, metres),
             "can_watch_desk": viewer is not None and authz.can_watch_all_notifications(viewer),
             "can_work_desk": viewer is not None and authz.can_work_desk(viewer),
+            "can_watch_intake": viewer is not None and authz.can_watch_intake(viewer),
             **context,
         },
         status_code=status_code,
@@ -370,16 +371,6 @@ def report_form(request: Request, dep: DepDep, viewer: ViewerDep) -> HTMLRespons
     return _render_form(request, dep, viewer, {}, None)
 
 
-def _exact_place(dep: Deployment, viewer: Viewer, typed: str) -> str | None:
-    """The place a typed name names without doubt (without JavaScript, nobody picked one)."""
-    try:
-        found = places.search_places(dep, viewer, typed, limit=2)
-    except DomainError:
-        return None
-    exact = [f for f in found if f.score == 1.0]
-    return exact[0].place.id if len(exact) == 1 else None
-
-
 @router.post("/incidents/new")
 async def report(request: Request, dep: DepDep, viewer: ViewerDep) -> Response:
     form = await request.form()
@@ -387,7 +378,7 @@ async def report(request: Request, dep: DepDep, viewer: ViewerDep) -> Response:
     values["restricted_to"] = ",".join(str(v) for v in form.getlist("restricted_to"))
     check_csrf(request, values.get("csrf_token", ""))
     if not values.get("place_id") and values.get("place_search", "").strip():
-        values["place_id"] = _exact_place(dep, viewer, values["place_search"]) or ""
+        values["place_id"] = places.place_named(dep, viewer, values["place_search"]) or ""
     try:
         draft = draft_from_form(values, dep.scenario.info.time_zone, language(request, viewer))
         incident = incidents.report_incident(dep, viewer, draft)
@@ -694,6 +685,7 @@ RECORD_PATHS = {
     "case": "/desk/cases",
     "commitment": "/commitments",
     "report": "/reports/daily",
+    "submission": "/intake",
 }
 """Where the page of a record a notification is about lives, by its kind"""
 
