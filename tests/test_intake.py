@@ -24,6 +24,7 @@ from sqlalchemy import text
 from ceasefire.services.deployment import Deployment
 
 from .conftest import REFERENCE_PACK, csrf_of, sign_in
+from .test_browser import live_server as live_server  # the fixture
 from .test_cli import run as run  # the fixture
 
 FORMS = REFERENCE_PACK / "forms"
@@ -344,3 +345,34 @@ def test_the_terminal_sends_an_instance_off_a_phone_and_lists_the_intake(  # typ
     assert "activity-notice" in forms.output and "violation-observation" not in forms.output
     refused = run("intake", "list", "--as", "nk.liaison")
     assert refused.exit_code == 2 and "duty officers" in refused.output
+
+
+def test_a_field_app_over_the_network_sends_once_however_often_it_retries(  # type: ignore[no-untyped-def]
+    live_server, dep
+) -> None:
+    """The same sequence over a real socket, against the app served by uvicorn: the list,
+    the download, `HEAD` unauthenticated then with credentials, the multipart `POST`, and a
+    retry of it."""
+    import httpx
+
+    with httpx.Client(
+        base_url=live_server, headers={"X-OpenRosa-Version": "1.0"}, timeout=30
+    ) as app:
+        credentials = httpx.BasicAuth(MONITOR, "ceasefire-demo")
+        listed = app.get("/formList", auth=credentials)
+        (entry,) = ElementTree.fromstring(listed.content).iter(f"{LIST}xform")
+        form = app.get(entry.findtext(f"{LIST}downloadUrl"), auth=credentials)
+        assert entry.findtext(f"{LIST}hash") == "md5:" + hashlib.md5(form.content).hexdigest()
+        assert app.head("/submission").status_code == 401
+        assert app.head("/submission", auth=credentials).status_code == 204
+        xml = instance("violation-observation", OBSERVED)
+        files = {
+            "xml_submission_file": ("submission.xml", xml, "text/xml"),
+            OBSERVED["photo"]: (OBSERVED["photo"], photo(), "image/jpeg"),
+        }
+        statuses = [
+            app.post("/submission", auth=credentials, files=files).status_code for _ in range(3)
+        ]
+    assert statuses == [201, 202, 202]
+    (kept,) = submissions(dep)
+    assert kept.status == "created"
