@@ -166,6 +166,7 @@ def test_odk_collect_sends_an_observation_with_its_photo_once(  # type: ignore[n
         ),
         (instance("violation-observation", {**OBSERVED, "photo": "", "count": "many"}), "count"),
         (instance("harvest-census", {"crop": "wheat"}), "is not one of this deployment's"),
+        (instance("violation-observation", OBSERVED, "uuid:" + "7" * 300), "longer than 200"),
         (instance("violation-observation", {**OBSERVED, "photo": "1.jpg"}), "did not arrive"),
     ],
 )

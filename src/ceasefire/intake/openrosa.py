@@ -22,6 +22,7 @@ VERSION = "1.0"
 HEADERS = {"X-OpenRosa-Version": VERSION}
 MAX_SUBMISSION_BYTES = 10 * 1024 * 1024
 """What a field app may send in one submission request (X-OpenRosa-Accept-Content-Length)"""
+MAX_INSTANCE_ID = 200
 
 
 class SubmissionError(ValueError):
@@ -96,6 +97,8 @@ def read_instance(xml: bytes) -> Instance:
             values[name] = text
     if not instance_id:
         raise SubmissionError("the submission has no meta/instanceID")
+    if len(instance_id) > MAX_INSTANCE_ID:
+        raise SubmissionError(f"its instanceID is longer than {MAX_INSTANCE_ID} characters")
     return Instance(form_id, root.get("version") or "", instance_id, values)
 
 

@@ -62,8 +62,8 @@ async def telegram(request: Request, dep: DepDep) -> dict[str, Any]:
     chat = message.get("chat")
     chat = chat.get("id") if isinstance(chat, dict) else None
     text = message.get("text")
-    if not isinstance(chat, int) or not isinstance(text, str):
-        return {"ok": True}  # not a text message: nothing to answer
+    if not isinstance(chat, int) or chat <= 0 or not isinstance(text, str):
+        return {"ok": True}  # not a text message in a private chat: nothing to answer
     return _answer(dep, "telegram", str(chat), text) | {"ok": True}
 
 
