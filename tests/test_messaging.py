@@ -20,6 +20,7 @@ from ceasefire.services import cases
 from ceasefire.services.deployment import Deployment
 
 from .conftest import sign_in
+from .test_cli import run as run  # the fixture
 from .test_notifications import Receiver
 from .test_notifications import receiver as receiver  # the fixture
 
@@ -181,3 +182,18 @@ def test_the_telegram_bot_talks_armenian_and_checks_its_secret(  # type: ignore[
         headers={"X-Telegram-Bot-Api-Secret-Token": "bot-secret-token"},
     )
     assert quiet.status_code == 200 and receiver.received == []
+
+
+def test_the_terminal_writes_as_a_resident_would(dep, run) -> None:  # type: ignore[no-untyped-def]
+    said = run("intake", "text", "--from", PHONE, "Սարուշենի մոտ արկի բեկոր կա այգում")
+    assert said.exit_code == 0, said.output
+    assert "Ինչ օգնության կարիք ունեք" in said.output and "4 Չպայթած զինամթերք" in said.output
+    for answer in ("4", "Սարուշեն", "2"):
+        assert run("intake", "text", "--from", PHONE, answer).exit_code == 0
+    filed = run("intake", "text", "--from", PHONE, "Արամ")
+    assert filed.exit_code == 0 and "Filed" in filed.output
+    with dep.db.read() as conn:
+        case = conn.execute(text("SELECT category, place_id, language FROM cases")).one()
+    assert tuple(case) == ("uxo", "sarushen", "hy")
+    empty = run("intake", "text", "--from", PHONE, "   ")
+    assert empty.exit_code == 2 and "text" in empty.output

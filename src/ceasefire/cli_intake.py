@@ -1,6 +1,7 @@
 """`ceasefire intake …`: field intake from a terminal — the forms a user may fill in (and
-their XForms), sending an instance file pulled off a phone, and, for the duty officers, the
-submissions, their answers, and the record made from a quarantined one."""
+their XForms), sending an instance file pulled off a phone, writing as a resident would by
+SMS, and, for the duty officers, the submissions, their answers, and the record made from a
+quarantined one."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from ceasefire.cli_support import (
     out,
     say,
 )
-from ceasefire.services import intake
+from ceasefire.services import intake, messaging
 
 intake_app = typer.Typer(no_args_is_help=True, help="Field intake: forms and submissions.")
 
@@ -151,3 +152,22 @@ def record(
     answers = _read_json(file, Answers).root
     done = _run(lambda: intake.resolve(dep, _viewer(dep, as_user), submission_id, answers))
     say(f"{done.record_kind} {done.record_id}")
+
+
+@intake_app.command("text")
+def text(
+    message: Annotated[str, typer.Argument(help="What the resident writes")],
+    sender: Annotated[str, typer.Option("--from", help="The resident's number (or chat id)")],
+    channel: Annotated[str, typer.Option(help="sms or telegram")] = "sms",
+) -> None:
+    """Write to the desk as a resident would by SMS or messaging (to try the dialogue): prints
+    the desk's answer, which also goes out on the resident's channel."""
+    dep = _deployment()
+    answered = _run(lambda: messaging.converse(dep, channel, sender, message))
+    if answered.reply is None:
+        say(_("Filed: the confirmation with the reference goes out on the resident's channel."))
+        return
+    say(answered.reply)
+    error = messaging.send_reply(dep, channel, sender, answered.reply)
+    if error:
+        say(error)
