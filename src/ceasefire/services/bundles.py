@@ -15,7 +15,7 @@ from ceasefire.domain.records import IncidentQuery
 from ceasefire.ledger import merkle
 from ceasefire.ledger.bundle import FORMAT
 from ceasefire.ledger.leaf import Entry, derive
-from ceasefire.services import groups, incidents, log
+from ceasefire.services import exports, groups, log
 from ceasefire.services.deployment import Deployment, utcnow
 from ceasefire.store import groups as group_store
 from ceasefire.store import incidents as incident_store
@@ -37,7 +37,7 @@ def export_bundle(
     groups the viewer sees), with salts and inclusion proofs."""
     if not authz.can_export_bundle(viewer):
         raise Forbidden("your role cannot export bundles")
-    readable = _readable_incidents(dep, viewer)
+    readable = list(exports.readable_incidents(dep, viewer, IncidentQuery()))
     with dep.db.read() as conn:
         settled = log_store.latest_checkpoint(conn, settled=True)
         if settled is None:
@@ -135,17 +135,3 @@ def _group_records(dep: Deployment, viewer: Viewer, conn: Any, size: int) -> lis
                 if leaf is not None:
                     items.append(_item(conn, leaf, log.group_entry(version), size))
     return items
-
-
-def _readable_incidents(dep: Deployment, viewer: Viewer) -> list[Any]:
-    """Every incident the viewer may read, through the same authorization as every list."""
-    found = []
-    cursor = None
-    while True:
-        page = incidents.list_incidents(
-            dep, viewer, IncidentQuery(limit=incidents.MAX_PAGE), cursor
-        )
-        found.extend(page.items)
-        if page.next_cursor is None:
-            return found
-        cursor = page.next_cursor

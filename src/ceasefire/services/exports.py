@@ -102,12 +102,13 @@ def export(
     coarsen_metres: int = 0,
     layers: bool = False,
     progress: Callable[[int], None] | None = None,
+    record: bool = True,
 ) -> Iterator[str]:
     """The export as text chunks, recorded (who, which, with what filters) before the first
-        chunk is made. Signed-in users export what they may read; the public (`authz.PUBLIC`, not
-    recorded: it has no name), what is public."""
+    chunk is made, unless `record` is false (the public's downloads: nobody to name). Each
+    reader exports what it may read; the public (`authz.PUBLIC`), what is public."""
     check_format(name)
-    if viewer.organisation_id:  # not the public's
+    if record:
         parameters = {"format": name, **_filters(query), "coarsen_metres": coarsen_metres}
         record_export(dep, viewer, name, parameters)
     found = readable_incidents(dep, viewer, query, progress)

@@ -9,9 +9,9 @@ into the right record by hand. Nothing sent is dropped.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -130,24 +130,26 @@ def _create(
     """Create the form's record from the answers, and mark the submission with it (or with
     why it could not be created)."""
     try:
-        kind, record_id = form.creates, create_record(dep, viewer, form, values, kept, now)
+        record_id = create_record(dep, viewer, form, values, kept, now)
     except DomainError as exc:
         reason = exc.message if exc.field is None else f"{exc.field}: {exc.message}"
-        with dep.db.begin() as conn:
-            store.set_outcome(
-                conn, submission_id, status="quarantined", reason=reason, updated_at=now
-            )
+        _mark(dep, submission_id, now, status="quarantined", reason=reason)
         return
+    _mark(
+        dep,
+        submission_id,
+        now,
+        status="created",
+        record_kind=form.creates,
+        record_id=record_id,
+        reason=None,
+    )
+
+
+def _mark(dep: Deployment, submission_id: str, now: datetime, **outcome: Any) -> None:
+    """Record what became of a submission."""
     with dep.db.begin() as conn:
-        store.set_outcome(
-            conn,
-            submission_id,
-            status="created",
-            record_kind=kind,
-            record_id=record_id,
-            reason=None,
-            updated_at=now,
-        )
+        store.set_outcome(conn, submission_id, updated_at=now, **outcome)
 
 
 def create_record(
@@ -159,7 +161,7 @@ def create_record(
     now: datetime,
 ) -> str:
     """The record a form's answers make, created as `viewer`; returns its id."""
-    place: Callable[[str], str | None] = lambda typed: places.place_named(dep, viewer, typed)  # noqa: E731
+    place = partial(places.place_named, dep, viewer)
     if form.creates == "incident":
         files = {
             f["name"]: Attachment(
@@ -178,17 +180,21 @@ def create_record(
 
 def submissions(dep: Deployment, viewer: Viewer, status: str | None = None) -> list[Submission]:
     """The latest submissions (quarantined ones only, if asked), for the duty officers."""
-    if not authz.can_watch_intake(viewer):
-        raise Forbidden("the intake is the mission's duty officers'")
+    check_watching(viewer)
     if status not in (None, "received", "created", "quarantined"):
         raise InvalidInput("status", "one of received, created, quarantined")
     with dep.db.read() as conn:
         return store.recent(conn, MAX_LIST, status)
 
 
-def submission(dep: Deployment, viewer: Viewer, submission_id: str) -> Submission:
+def check_watching(viewer: Viewer) -> None:
+    """What field apps and residents sent is for the mission's duty officers."""
     if not authz.can_watch_intake(viewer):
         raise Forbidden("the intake is the mission's duty officers'")
+
+
+def submission(dep: Deployment, viewer: Viewer, submission_id: str) -> Submission:
+    check_watching(viewer)
     with dep.db.read() as conn:
         found = store.get_submission(conn, submission_id)
     if found is None:
@@ -213,16 +219,15 @@ def resolve(
         raise InvalidInput("form", "the submission names no form of this deployment")
     now = now or utcnow()
     record_id = create_record(dep, viewer, form, values, found.files, now)  # as corrected
-    with dep.db.begin() as conn:
-        store.set_outcome(
-            conn,
-            submission_id,
-            status="created",
-            record_kind=form.creates,
-            record_id=record_id,
-            reason=f"created by {viewer.username}",
-            updated_at=now,
-        )
+    _mark(
+        dep,
+        submission_id,
+        now,
+        status="created",
+        record_kind=form.creates,
+        record_id=record_id,
+        reason=f"created by {viewer.username}",
+    )
     return submission(dep, viewer, submission_id)
 
 

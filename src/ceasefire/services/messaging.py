@@ -22,10 +22,10 @@ from ceasefire.domain import authorization as authz
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.cases import RequestDraft, normalise_phone
 from ceasefire.domain.dialogue import Dialogue, Step, answer, start
-from ceasefire.domain.errors import Forbidden, InvalidInput
+from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.naming import in_language
 from ceasefire.i18n import translations
-from ceasefire.services import cases, places
+from ceasefire.services import cases, intake, places
 from ceasefire.services.deployment import Deployment, sealer_of, utcnow
 from ceasefire.services.notifications import Message
 from ceasefire.store import conversations as store
@@ -139,8 +139,7 @@ def send_reply(dep: Deployment, channel: str, address: str, text: str) -> str | 
 
 def conversations(dep: Deployment, viewer: Viewer, limit: int = 200) -> list[Conversation]:
     """The latest dialogues (their step and case, not what was said), for the duty officers."""
-    if not authz.can_watch_intake(viewer):
-        raise Forbidden("the intake is the mission's duty officers'")
+    intake.check_watching(viewer)
     with dep.db.read() as conn:
         return store.recent(conn, limit)
 

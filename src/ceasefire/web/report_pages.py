@@ -1,7 +1,7 @@
 """The daily situation report's page (figures, paragraphs, a map of the period, the log
 checkpoint it was computed from) and its PDF; the weekly and monthly trends (charts, hot
-spots, what changed); the open-data page, where anyone takes what is
-public as ACLED-style CSV, GeoJSON or HXL, and reads the public daily report."""
+spots, what changed); the open-data page, where anyone takes what is public as ACLED-style
+CSV, GeoJSON or HXL, and reads the public daily report."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.errors import DomainError, InvalidInput
 from ceasefire.reports.pdf import OBSERVED_LABELS
 from ceasefire.reports.trends import Span
-from ceasefire.services import reports, trends
+from ceasefire.services import exports, reports, trends
 from ceasefire.services.deployment import Deployment
-from ceasefire.web.api.reports import period_query, stream
+from ceasefire.web.api.reports import stream
 from ceasefire.web.deps import session_viewer
 from ceasefire.web.pages import DepDep, ViewerDep, language, render
 
@@ -39,7 +39,7 @@ def day_page(day: str, request: Request, dep: DepDep, viewer: ViewerDep) -> HTML
 
 @router.get("/reports/daily.pdf")
 def daily_pdf(request: Request, dep: DepDep, viewer: ViewerDep) -> Response:
-    reader, day = _asked(request, dep, viewer)
+    reader, day = _reader(request, dep, viewer), _day(request, dep)
     report = reports.daily_report(dep, reader, day)
     return Response(
         reports.daily_pdf(dep, reader, report),
@@ -64,9 +64,7 @@ def _trend(request: Request, dep: Deployment, viewer: Viewer, span: Span) -> Res
     params = request.query_params
     asked = params.get(span.value, "")
     try:
-        reader = reports.reader_for(
-            dep, viewer, params.get("audience") or None, language(request, viewer)
-        )
+        reader = _reader(request, dep, viewer)
         first = trends.parse_first(span, asked) if asked else trends.latest_first(dep, span)
         report: dict[str, Any] | None = trends.trend_report(dep, reader, span, first)
         error, status = None, 200
@@ -102,20 +100,22 @@ def open_data_file(name: str, request: Request, dep: DepDep) -> StreamingRespons
     }
     if name not in files:
         raise InvalidInput("name", f"one of {', '.join(files)}")
-    reader, _day = _asked(request, dep, authz.PUBLIC, need_day=False)
+    reader = _reader(request, dep, authz.PUBLIC)
     coarsen = dep.scenario.reports.coarsen_metres
-    return stream(dep, reader, files[name], period_query(dep, None, None, None), coarsen, False)
+    everything = exports.day_query(dep, None, None)
+    return stream(dep, reader, files[name], everything, coarsen, False, record=False)
 
 
-def _asked(
-    request: Request, dep: Deployment, viewer: Viewer, need_day: bool = True, day: str = ""
-) -> tuple[Viewer, date]:
-    params = request.query_params
-    audience = params.get("audience") or None
-    reader = reports.reader_for(dep, viewer, audience, language(request, session_viewer(request)))
-    text = params.get("date", "") or day
-    asked = reports.parse_day(text) if text else reports.last_day(dep)
-    return reader, reports.check_day(dep, asked) if need_day else asked
+def _reader(request: Request, dep: Deployment, viewer: Viewer) -> Viewer:
+    """`viewer` reading in the names asked for (`?audience=`) and the page's language."""
+    audience = request.query_params.get("audience") or None
+    return reports.reader_for(dep, viewer, audience, language(request, session_viewer(request)))
+
+
+def _day(request: Request, dep: Deployment, day: str = "") -> date:
+    """The day asked for (`?date=`, or the page's address), else the latest that is over."""
+    text = request.query_params.get("date", "") or day
+    return reports.check_day(dep, reports.parse_day(text) if text else reports.last_day(dep))
 
 
 def _daily(
@@ -127,9 +127,9 @@ def _daily(
     day: str = "",
 ) -> HTMLResponse:
     try:
-        reader, day_asked = _asked(request, dep, viewer, day=day)
+        reader = _reader(request, dep, viewer)
         report: dict[str, Any] | None = reports.daily_report(
-            dep, reader, day_asked, record=not public
+            dep, reader, _day(request, dep, day), record=not public
         )
         error, status = None, 200
     except DomainError as exc:

@@ -118,19 +118,23 @@ def export(
     `coarsen` rounds points to a grid of so many metres; `layers` adds the map's layers) or
     `hxl` (HXL-tagged CSV)."""
     reader = reports.reader_for(dep, viewer, audience, language)
-    return stream(dep, reader, name, period_query(dep, since, until, category), coarsen, layers)
-
-
-def period_query(
-    dep: Deployment, since: date | None, until: date | None, categories: list[str] | None
-) -> IncidentQuery:
-    return exports.day_query(dep, since, until, tuple(categories or ()))
+    query = exports.day_query(dep, since, until, tuple(category or ()))
+    return stream(dep, reader, name, query, coarsen, layers)
 
 
 def stream(
-    dep: Deployment, reader: Viewer, name: str, query: IncidentQuery, coarsen: int, layers: bool
+    dep: Deployment,
+    reader: Viewer,
+    name: str,
+    query: IncidentQuery,
+    coarsen: int,
+    layers: bool,
+    record: bool = True,
 ) -> StreamingResponse:
-    chunks = exports.export(dep, reader, name, query, coarsen_metres=coarsen, layers=layers)
+    """The export as a download (recorded in the log unless `record` is false: the public's)."""
+    chunks = exports.export(
+        dep, reader, name, query, coarsen_metres=coarsen, layers=layers, record=record
+    )
     media, filename = MEDIA[name]
     return StreamingResponse(
         _encoded(chunks),
