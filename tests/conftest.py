@@ -33,6 +33,17 @@ from .mail import Mailbox, free_port
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PACK = ROOT / "scenarios" / "nagorno-karabakh-2020"
 RECORD_TABLES = (
+    "needs_assessments",
+    "grants",
+    "activities",
+    "claims",
+    "housing",
+    "duplicates",
+    "deliveries",
+    "entitlements",
+    "aid_events",
+    "people",
+    "households",
     "conversations",
     "submissions",
     "exports",

@@ -1,7 +1,7 @@
 """In the system Chromium, driven by Playwright, against the real server: a monitor on a
 phone files an incident from the form and finds it on the map and in the list; a resident
 asks the peacekeepers for help in Armenian and follows the desk's answers; a ministry reads
-its daily report and its map."""
+its daily report and its map; an analyst reads the humanitarian dashboard's map."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import uvicorn
 
 from ceasefire.config import Settings
 from ceasefire.delivery import channels, messages
-from ceasefire.services import notifications, reports
+from ceasefire.services import activities, households, notifications, reports
 from ceasefire.services.deployment import Deployment
 from ceasefire.web.app import create_app
 
@@ -237,3 +237,36 @@ def test_a_ministry_reads_its_daily_report_and_its_map_in_its_own_names(  # type
     page.click("text=Həftəlik meyllər")
     page.wait_for_url("**/reports/weekly?week=2021-04-23")
     assert page.locator("#trend-summary li").count() >= 2
+
+
+def test_the_aid_dashboard_maps_who_does_what_where_and_where_the_displaced_live(  # type: ignore[no-untyped-def]
+    phone, dep, viewer
+) -> None:
+    """The UNHCR analyst opens the coordinators' dashboard on a phone: a marker for each place
+    where an organisation works (its activities in the popup), and a circle where enough
+    displaced people live to be counted (fewer than the minimum cell are not drawn)."""
+    from .test_aid_pages import APRIL, activity, family
+
+    am, unhcr = viewer("am.assist"), viewer("unhcr.analyst")
+    for _ in range(5):
+        households.register_household(dep, family(current_place_id="goris"), viewer=am, now=APRIL)
+    households.register_household(dep, family(), viewer=am, now=APRIL)  # alone in Stepanakert
+    activities.record_activity(dep, unhcr, activity())
+    bread = activity(place_id="stepanakert", sector="food", activity="Bread for basements",
+                     partner=None, remote=False)  # fmt: skip
+    activities.record_activity(dep, unhcr, bread)
+    page = phone
+    page.goto("/login?next=/aid")
+    page.fill("input[name=username]", "unhcr.analyst")
+    page.fill("input[name=password]", "ceasefire-demo")
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url("**/aid")
+    markers = page.locator("path.aid-activity")
+    markers.first.wait_for()
+    assert markers.count() == 2
+    assert page.locator("path.aid-displaced").count() == 1  # Goris; Stepanakert's is suppressed
+    assert page.locator("path.aid-displaced-goris").count() == 1
+    page.locator("path.aid-activity-goris").click(force=True)
+    popup = page.locator(".leaflet-popup-content").inner_text()
+    assert "Winterising rented rooms" in popup and "Local relief NGO" in popup
+    assert "UN Refugee Agency (UNHCR)" in popup

@@ -21,6 +21,7 @@ from PIL import Image
 from pyxform.xls2xform import convert
 from sqlalchemy import text
 
+from ceasefire.domain.errors import NotFound
 from ceasefire.services.deployment import Deployment
 
 from .conftest import REFERENCE_PACK, csrf_of, sign_in
@@ -223,7 +224,8 @@ def test_each_user_lists_and_sends_only_the_forms_of_its_roles(client, dep) -> N
     assert listed("nk.liaison") == {"activity-notice"}
     assert listed("rpk.desk") == {"civilian-request", "activity-notice"}
     assert listed("rpk.duty") == {"violation-observation", "civilian-request", "activity-notice"}
-    assert listed("unhcr.analyst") == set()
+    assert listed("unhcr.analyst") == {"needs-assessment"}  # an agency's, not the mission's
+    assert listed("ngo.caseworker") == {"activity-notice", "civilian-request", "needs-assessment"}
     assert (
         client.get("/forms/violation-observation/form.xml", headers=basic("nk.liaison")).status_code
         == 404
@@ -377,3 +379,48 @@ def test_a_field_app_over_the_network_sends_once_however_often_it_retries(  # ty
     assert statuses == [201, 202, 202]
     (kept,) = submissions(dep)
     assert kept.status == "created"
+
+
+def test_a_local_partner_sends_a_needs_assessment_with_photo_and_video(client, dep, viewer) -> None:  # type: ignore[no-untyped-def]
+    """An agency without access (UNHCR) has a local NGO assess a place: the form arrives with
+    a photo and a video, kept by their SHA-256; the assessment is read by every signed-in
+    user, its files only by the two organisations."""
+    from ceasefire.services import activities, attachments
+
+    video = b"\x00\x00\x00\x18ftypmp42 a short clip of the shelter"
+    answers = {
+        "organisation": "unhcr",
+        "place": "Горис",
+        "on": "2021-04-20",
+        "sectors": "shelter wash",
+        "people": "140",
+        "households": "38",
+        "summary": "Rooms without heating; one latrine for forty people.",
+        "photo": "room.jpg",
+        "video": "clip.mp4",
+    }
+    parts = [
+        (
+            "xml_submission_file",
+            ("submission.xml", instance("needs-assessment", answers), "text/xml"),
+        ),
+        ("room.jpg", ("room.jpg", photo(), "image/jpeg")),
+        ("clip.mp4", ("clip.mp4", video, "video/mp4")),
+    ]
+    answer = client.post("/submission", headers=basic("ngo.caseworker"), files=parts)
+    assert answer.status_code == 201, answer.text
+    found = submissions(dep)[0]
+    assert (found.status, found.record_kind) == ("created", "assessment"), found.reason
+    assessed = activities.assessment_view(dep, viewer("rpk.duty"), found.record_id)
+    assert (assessed["organisation"], assessed["conducted_by"]) == ("unhcr", "local-ngo")
+    assert assessed["place_id"] == "goris" and assessed["sectors"] == ["shelter", "wash"]
+    assert assessed["people_in_need"] == 140
+    kept = {f["filename"]: f["sha256"] for f in assessed["files"]}
+    assert kept["clip.mp4"] == hashlib.sha256(video).hexdigest()
+    assert (
+        attachments.read_attachment(dep, viewer("unhcr.analyst"), kept["clip.mp4"]).content == video
+    )
+    with pytest.raises(NotFound):
+        attachments.read_attachment(dep, viewer("icrc.caseworker"), kept["room.jpg"])
+    refused = send(client, "rpk.desk", instance("needs-assessment", answers))
+    assert refused.status_code == 403  # the mission's desk is not one of the agencies

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from ceasefire.cli_aid import activities_app, households_app, housing_app, programmes_app
 from ceasefire.cli_cases import case_app
 from ceasefire.cli_groups import group_app
 from ceasefire.cli_intake import intake_app
@@ -87,6 +88,10 @@ app.add_typer(group_app, name="group")
 app.add_typer(report_app, name="report")
 app.add_typer(intake_app, name="intake")
 export_app.command("incidents")(export_incidents)
+app.add_typer(households_app, name="households")
+app.add_typer(programmes_app, name="programmes")
+app.add_typer(housing_app, name="housing")
+app.add_typer(activities_app, name="activities")
 
 # --- setting up and serving --------------------------------------------------------------
 
@@ -217,12 +222,17 @@ def demo(
             )
         )
     requests = _run(lambda: scenarios.load_sample_requests(dep))
+    households_loaded = _run(lambda: scenarios.load_sample_aid(dep))
     out.print(
         _("{users} demo accounts created, {incidents} sample incidents loaded.").format(
             users=users, incidents=loaded
         )
         + " "
         + _("{requests} residents' requests on the desk.").format(requests=requests)
+        + " "
+        + _("{households} displaced households in the registry.").format(
+            households=households_loaded
+        )
     )
     table = Table(title=_("Demo accounts"))
     for column in (_("Username"), _("Organisation"), _("Roles"), _("Password")):

@@ -22,6 +22,7 @@ from ceasefire.domain.geography import read_line
 from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.naming import Audience
 from ceasefire.domain.notifications import ContactPoint, Counterparts, Policy, Rule
+from ceasefire.domain.programmes import AidSettings
 from ceasefire.domain.reports import ReportSettings
 from ceasefire.domain.scenario import (
     Category,
@@ -56,10 +57,11 @@ FILES = {
     "groups": "groups.yaml",
     "reports": "reports.yaml",
     "forms": "forms.yaml",
+    "aid": "aid.yaml",
 }
 
 OPTIONAL = frozenset(
-    {"users", "incidents", "notifications", "desk", "requests", "groups", "reports", "forms"}
+    {"users", "incidents", "notifications", "desk", "requests", "groups", "reports", "forms", "aid"}
 )
 
 
@@ -125,6 +127,7 @@ def read_pack(directory: Path | str) -> Scenario:
     take("groups", WorkingGroup, "groups")
     take("reports", ReportSettings, None)
     take("forms", IntakeForm, "forms")
+    take("aid", AidSettings, None)
     counterparts = _section(raw.get("notifications"), "counterparts") or {}
     counterparts = _validate(
         Counterparts, counterparts, FILES["notifications"], "counterparts", problems
@@ -178,6 +181,7 @@ def read_pack(directory: Path | str) -> Scenario:
         groups=parsed.get("groups", []),
         reports=parsed.get("reports") or ReportSettings(),
         forms=forms,
+        aid=parsed.get("aid") or AidSettings(),
         policy=Policy(
             contact_points=parsed.get("contact_points", []),
             rules=parsed.get("rules", []),

@@ -241,3 +241,40 @@ def can_answer_commitment(viewer: Viewer, organisation: str, chairs: Set[str]) -
 def can_dispute_commitment(viewer: Viewer, members: Set[str]) -> bool:
     """Any member organisation may dispute that a commitment was kept."""
     return viewer.organisation_id in members and viewer.has(*ACTING_ROLES)
+
+
+# --- humanitarian assistance -------------------------------------------------------------
+
+
+def can_register_households(viewer: Viewer, aid_organisations: Set[str]) -> bool:
+    """Households are registered by the caseworkers of the humanitarian organisations."""
+    return viewer.organisation_id in aid_organisations and viewer.has(Role.caseworker)
+
+
+def can_open_household(viewer: Viewer, served_by: Set[str]) -> bool:
+    """A household's personal data is for the caseworkers of the organisations that serve
+    it (that registered it, or run a programme that owes it something) — no one else, the
+    mission and administrators included."""
+    return viewer.organisation_id in served_by and viewer.has(Role.caseworker)
+
+
+def can_run_programme(viewer: Viewer, organisation: str) -> bool:
+    """A programme's entitlements are computed, and its handovers recorded, by the
+    caseworkers of the organisation that runs it."""
+    return viewer.organisation_id == organisation and viewer.has(Role.caseworker)
+
+
+def can_read_aid_figures(viewer: Viewer) -> bool:
+    """Aggregate figures (small cells suppressed) and who does what where: every signed-in
+    user; they name nobody."""
+    return bool(viewer.roles)
+
+
+def can_record_activity(viewer: Viewer, aid_organisations: Set[str], involved: Set[str]) -> bool:
+    """An activity (3W) or grant is recorded by a caseworker or analyst of a humanitarian
+    organisation involved in it."""
+    return (
+        viewer.organisation_id in aid_organisations
+        and viewer.organisation_id in involved
+        and viewer.has(Role.caseworker, Role.analyst)
+    )

@@ -69,6 +69,13 @@ def can_move(current: CaseStatus, new: CaseStatus) -> str | None:
     return None
 
 
+def checked_phone(value: str | None) -> str | None:
+    """A phone number as typed, if it looks like one (None and "" pass: none given)."""
+    if value and not PHONE.match(value):
+        raise ValueError("a phone number, digits with an optional + and separators")
+    return value
+
+
 def normalise_phone(phone: str) -> str:
     """Digits only, with a leading + if it had one: one number, however it was typed."""
     digits = re.sub(r"\D", "", phone)
@@ -82,9 +89,7 @@ class Person(Strict):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is not None and not PHONE.match(value):
-            raise ValueError("a phone number, digits with an optional + and separators")
-        return value
+        return checked_phone(value)
 
 
 class Requester(Person):

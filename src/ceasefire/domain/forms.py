@@ -26,11 +26,19 @@ class IntakeForm(BaseModel):
 
     id: Slug = Field(description="The XLSForm's form_id")
     file: str = Field(pattern=r"^[A-Za-z0-9_./-]+\.(xlsx|xls|csv|md)$")
-    creates: Literal["incident", "case", "notice"]
+    creates: Literal["incident", "case", "notice", "assessment"]
     roles: list[Role] = Field(min_length=1, description="Who may fill it in and send it")
+    organisations: list[Slug] = Field(
+        default_factory=list, description="Only users of these organisations (none: any)"
+    )
     xform: str = Field(default="", description="Compiled when the pack is read")
     version: str = ""
     languages: list[str] = Field(default_factory=list)
+
+    def open_to(self, roles: frozenset[Role], organisation: str) -> bool:
+        """Whether a user with these roles, of this organisation, may list and send it."""
+        allowed = not self.organisations or organisation in self.organisations
+        return allowed and bool(roles.intersection(self.roles))
 
     @property
     def md5(self) -> str:

@@ -8,7 +8,7 @@ reason, so `ceasefire scenario validate` can print all of them at once.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from ceasefire.domain.groups import WorkingGroup
 from ceasefire.domain.incidents import IncidentDraft, Slug, Status
 from ceasefire.domain.naming import Audience, Language, Name, render_name
 from ceasefire.domain.notifications import Policy
+from ceasefire.domain.programmes import AidSettings, Condition, HousingProgramme, Programme
 from ceasefire.domain.reports import ELSEWHERE, ReportSettings
 
 
@@ -248,6 +249,7 @@ class Scenario(PackModel):
     desk: DeskPolicy = Field(default_factory=DeskPolicy)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     forms: list[IntakeForm] = Field(default_factory=list)
+    aid: AidSettings = Field(default_factory=AidSettings)
 
     def audience(self, audience_id: str) -> Audience:
         for audience in self.audiences:
@@ -405,6 +407,16 @@ def cross_check(scenario: Scenario, files: dict[str, str]) -> list[PackProblem]:
     problems.extend(
         PackProblem(files["desk"], key, reason) for key, reason in desk_problems(scenario)
     )
+    for i, form in enumerate(scenario.forms):
+        for j, named in enumerate(form.organisations):
+            if named not in org_ids:
+                problem(
+                    "forms", f"forms[{i}].organisations[{j}]", f"unknown organisation {named!r}"
+                )
+    problems.extend(
+        PackProblem(files["aid"], key, reason)
+        for key, reason in aid_problems(scenario.aid, org_ids, place_ids, usernames)
+    )
     return problems
 
 
@@ -450,13 +462,17 @@ def group_problems(
         checks = [
             ("members", group.members, org_ids, "organisation"),
             ("chairs", group.chairs, org_ids, "organisation"),
-            ("agenda.incident_categories", group.agenda.incident_categories, category_ids,
-             "category"),
+            (
+                "agenda.incident_categories",
+                group.agenda.incident_categories,
+                category_ids,
+                "category",
+            ),
             ("agenda.zones", group.agenda.zones, zones, "zone"),
             ("agenda.handovers", group.agenda.handovers, desk, "desk category"),
             ("agenda.open_cases", group.agenda.open_cases, desk, "desk category"),
             ("escalate_to", group.escalate_to, contacts, "contact point"),
-        ]  # fmt: skip
+        ]
         for name, values, known, what in checks:
             for j, value in enumerate(values):
                 if value not in known:
@@ -549,10 +565,14 @@ def policy_problems(
             ("notify_organisations", rule.notify_organisations, org_ids, "organisation"),
             ("match.categories", rule.match.categories, category_ids, "category"),
             ("match.places", rule.match.places, place_ids, "place"),
-            ("match.reporting_organisations", rule.match.reporting_organisations, org_ids,
-             "organisation"),
+            (
+                "match.reporting_organisations",
+                rule.match.reporting_organisations,
+                org_ids,
+                "organisation",
+            ),
             ("match.statuses", rule.match.statuses, statuses, "status"),
-        ]  # fmt: skip
+        ]
         for where, values, known, what in references:
             for j, value in enumerate(values):
                 if value not in known:
@@ -588,3 +608,60 @@ def draft_reference_problems(
         if org not in org_ids:
             found.append((f"restricted_to.{i}", f"unknown organisation {org!r}"))
     return found
+
+
+def aid_problems(
+    aid: AidSettings, org_ids: Set[str], place_ids: Set[str], usernames: Set[str]
+) -> list[tuple[str, str]]:
+    """(key, reason) for every organisation, place and sector `aid.yaml` names that the pack
+    does not know, and every duplicate programme or sector id."""
+    found: list[tuple[str, str]] = []
+    for i, org in enumerate(aid.organisations):
+        if org not in org_ids:
+            found.append((f"organisations[{i}]", f"unknown organisation {org!r}"))
+    named = {
+        "registry.self_registration": aid.registry.self_registration,
+        "compensation": aid.compensation,
+    }
+    for key, named_org in named.items():
+        if named_org is not None and named_org not in aid.organisations:
+            found.append((key, f"{named_org!r} is not among the aid organisations"))
+    pairs: list[tuple[str, Sequence[Programme | HousingProgramme]]] = [
+        ("programmes", aid.programmes),
+        ("housing", aid.housing),
+    ]
+    for section, items in pairs:
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.id in seen:
+                found.append((f"{section}[{i}].id", f"duplicate id {item.id!r}"))
+            seen.add(item.id)
+            if item.organisation not in aid.organisations:
+                reason = f"{item.organisation!r} is not among the aid organisations"
+                found.append((f"{section}[{i}].organisation", reason))
+            for j, condition in enumerate(item.eligible):
+                for place in _places_named(condition):
+                    if place not in place_ids:
+                        found.append((f"{section}[{i}].eligible[{j}]", f"unknown place {place!r}"))
+    samples = aid.samples
+    named_users = [(f"samples.households[{i}].by", h.by) for i, h in enumerate(samples.households)]
+    named_users += [(f"samples.activities[{i}].by", a.by) for i, a in enumerate(samples.activities)]
+    named_users += [(f"samples.grants[{i}].by", g.by) for i, g in enumerate(samples.grants)]
+    named_users += [(f"samples.handovers[{i}].by", h.by) for i, h in enumerate(samples.handovers)]
+    for key, username in named_users:
+        if username is not None and username not in usernames:
+            found.append((key, f"unknown user {username!r}"))
+    seen = set()
+    for i, sector in enumerate(aid.sectors):
+        if sector.id in seen:
+            found.append((f"sectors[{i}].id", f"duplicate id {sector.id!r}"))
+        seen.add(sector.id)
+    return found
+
+
+def _places_named(condition: Condition) -> list[str]:
+    if condition.any is not None:
+        return [p for c in condition.any for p in _places_named(c)]
+    if condition.field in ("origin_place", "current_place"):
+        return list(condition.in_ or [])
+    return []

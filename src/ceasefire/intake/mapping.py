@@ -1,9 +1,9 @@
 """A submitted instance's answers mapped onto the record its form creates: an incident, a
-resident's request, or an activity notice. Field names are the record's; XForm values are
-converted (dateTime, geopoint `lat lon alt acc`, geoshape `…;…`, yes/no); a place typed by
-any name is found in the gazetteer by the caller's `place` function. Anything that does not
-fit raises InvalidInput naming the form's field, so the submission can be quarantined with
-that reason.
+resident's request, an activity notice, or a remote needs assessment. Field names are the
+record's; XForm values are converted (dateTime, geopoint `lat lon alt acc`, geoshape `…;…`,
+yes/no); a place typed by any name is found in the gazetteer by the caller's `place`
+function. Anything that does not fit raises InvalidInput naming the form's field, so the
+submission can be quarantined with that reason.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from ceasefire.domain.assistance import Evidence, NeedsAssessmentDraft
 from ceasefire.domain.cases import RequestDraft
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.incidents import Attachment, IncidentDraft
 from ceasefire.domain.notices import NoticeDraft
 
-Draft = TypeVar("Draft", IncidentDraft, RequestDraft, NoticeDraft)
+Draft = TypeVar("Draft", IncidentDraft, RequestDraft, NoticeDraft, NeedsAssessmentDraft)
 FindPlace = Callable[[str], str | None]
 """A typed place name → the gazetteer id it names without doubt, or None"""
 
@@ -111,6 +112,24 @@ def notice(values: dict[str, str], place: FindPlace) -> NoticeDraft:
     return _validated(NoticeDraft, body)
 
 
+def assessment(
+    values: dict[str, str], files: dict[str, Evidence], place: FindPlace
+) -> NeedsAssessmentDraft:
+    """A remote needs assessment form (by an agency's local partner) as the assessment, its
+    photos and video kept by hash."""
+    body = {
+        "organisation": values.get("organisation"),
+        "place_id": _place(values["place"], place) if values.get("place") else None,
+        "on": values.get("on"),
+        "sectors": values.get("sectors", "").split(),
+        "people_in_need": values.get("people") or None,
+        "households_in_need": values.get("households") or None,
+        "summary": values.get("summary"),
+        "files": [files[name].model_dump() for name in _named_files(values, files)],
+    }
+    return _validated(NeedsAssessmentDraft, body)
+
+
 def _validated(model: type[Draft], body: dict[str, Any]) -> Draft:
     try:
         return model.model_validate(body)
@@ -161,7 +180,8 @@ def _yes(text: str, name: str) -> bool:
 def _named_files(values: dict[str, str], files: dict[str, Any]) -> list[str]:
     """The attached files the answers name (a photo field holds its file's name)."""
     named = [v for v in values.values() if v in files]
-    missing = [v for k, v in values.items() if k in ("photo", "image") and v and v not in files]
+    media = ("photo", "image", "video")
+    missing = [v for k, v in values.items() if k in media and v and v not in files]
     if missing:
         raise InvalidInput("photo", f"the file {missing[0][:80]!r} did not arrive with the form")
     return list(dict.fromkeys(named))

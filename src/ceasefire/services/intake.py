@@ -17,13 +17,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from ceasefire.domain import authorization as authz
+from ceasefire.domain.assistance import Evidence
 from ceasefire.domain.authorization import Viewer
 from ceasefire.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from ceasefire.domain.forms import IntakeForm
 from ceasefire.domain.incidents import Attachment
 from ceasefire.intake import mapping
 from ceasefire.intake.openrosa import Instance, SubmissionError, read_instance
-from ceasefire.services import attachments, cases, incidents, notices, places
+from ceasefire.services import activities, attachments, cases, incidents, notices, places
 from ceasefire.services.deployment import Deployment, sealer_of, utcnow
 from ceasefire.store import intake as store
 from ceasefire.store.intake import Submission
@@ -33,14 +34,18 @@ MAX_LIST = 200
 
 def forms_for(dep: Deployment, viewer: Viewer) -> list[IntakeForm]:
     """The forms this user may fill in and send."""
-    return [f for f in dep.scenario.forms if viewer.has(*f.roles)]
+    return [f for f in dep.scenario.forms if _open_to(f, viewer)]
 
 
 def form_for(dep: Deployment, viewer: Viewer, form_id: str) -> IntakeForm:
     form = dep.scenario.form(form_id)
-    if form is None or not viewer.has(*form.roles):
+    if form is None or not _open_to(form, viewer):
         raise NotFound("no such form for you", "form")
     return form
+
+
+def _open_to(form: IntakeForm, viewer: Viewer) -> bool:
+    return form.open_to(viewer.roles, viewer.organisation_id)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def receive(
     except SubmissionError as exc:
         instance, reason = None, str(exc)
     form = dep.scenario.form(instance.form_id) if instance else None
-    if form is not None and not viewer.has(*form.roles):
+    if form is not None and not _open_to(form, viewer):
         raise Forbidden("your role may not send this form")
     if instance is not None and form is None:
         reason = f"form {instance.form_id[:80]!r} is not one of this deployment's"
@@ -175,6 +180,15 @@ def create_record(
         return cases.file_request(
             dep, mapping.request(values, place), viewer=viewer, now=now
         ).case.id
+    if form.creates == "assessment":
+        kept_files = {
+            f["name"]: Evidence(
+                sha256=f["sha256"], filename=f["name"][:255], media_type=f["media_type"]
+            )
+            for f in kept
+        }
+        assessed = mapping.assessment(values, kept_files, place)
+        return str(activities.record_assessment(dep, viewer, assessed, now=now)["id"])
     return notices.file_notice(dep, viewer, mapping.notice(values, place), now=now).id
 
 

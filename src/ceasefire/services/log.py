@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ceasefire.domain.authorization import PROTECTED_FIELDS
+from ceasefire.domain.authorization import PROTECTED_FIELDS, Viewer
 from ceasefire.domain.classification import Classification
 from ceasefire.domain.errors import InvalidInput
 from ceasefire.domain.records import Corroboration, IncidentVersion
@@ -37,6 +37,7 @@ from ceasefire.ledger.note import (
     verify_note,
 )
 from ceasefire.services.deployment import Deployment, WitnessEndpoint, utcnow
+from ceasefire.store import aid as aid_store
 from ceasefire.store import cases as case_store
 from ceasefire.store import exports as export_store
 from ceasefire.store import geography as geography_store
@@ -46,6 +47,7 @@ from ceasefire.store import log as store
 from ceasefire.store import movements as movement_store
 from ceasefire.store import notices as notice_store
 from ceasefire.store import notifications as notification_store
+from ceasefire.store.aid import AidEvent
 from ceasefire.store.cases import Case, CaseEvent
 from ceasefire.store.exports import Export
 from ceasefire.store.groups import GroupVersion
@@ -274,6 +276,54 @@ def export_entry(export: Export) -> Entry:
             "records": export.records,
         },
     )
+
+
+def aid_entry(event: AidEvent) -> Entry:
+    """A version of an assistance record (a household, a run, a handover…): always committed
+    to — the leaf shows a salted hash only — as it concerns people in need."""
+    return Entry(
+        kind=event.kind,
+        id=event.record_id,
+        version=event.version,
+        at=_at(event.at),
+        author_org=event.organisation,
+        content={"action": event.action, "actor": event.actor, **event.content},
+    )
+
+
+def record_aid(conn: Any, events: Sequence[AidEvent]) -> list[int]:
+    """Log versions of assistance records, in the caller's transaction."""
+    return store.append(conn, [(aid_entry(e), new_secret(), True) for e in events])
+
+
+def journal(
+    conn: Any,
+    kind: str,
+    record_id: str,
+    version: int,
+    action: str,
+    content: dict[str, Any],
+    *,
+    by: Viewer | None,
+    at: datetime,
+    actor: str = "system",
+    organisation: str = SYSTEM_ORG,
+) -> AidEvent:
+    """Write one version of an assistance record to its journal and its leaf to the log, in
+    the caller's transaction: done by `by`, or (None) by `actor` in `organisation`'s name."""
+    event = aid_store.insert_event(
+        conn,
+        kind=kind,
+        record_id=record_id,
+        version=version,
+        at=at,
+        actor=by.username if by else actor,
+        organisation=by.organisation_id if by else organisation,
+        action=action,
+        content=content,
+    )
+    record_aid(conn, [event])
+    return event
 
 
 def record_export(conn: Any, export: Export, steps: Sequence[NotificationVersion] = ()) -> int:
@@ -547,6 +597,9 @@ def audit(dep: Deployment, progress: Callable[[int, int], None] | None = None) -
             }
         )
         steps.update({("export", e.id, 1): export_entry(e) for e in export_store.all_exports(conn)})
+        steps.update(
+            {(e.kind, e.record_id, e.version): aid_entry(e) for e in aid_store.all_events(conn)}
+        )
         filed = {c.id: c for c in case_store.all_cases(conn)}
         steps.update(
             {

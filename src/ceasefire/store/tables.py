@@ -698,3 +698,217 @@ sign_in_failures = Table(
     Index(None, "address", "at"),
 )
 """Failed sign-ins, for the lockout (kept in the database so every app process sees them)."""
+
+# --- humanitarian assistance --------------------------------------------------------------
+
+households = Table(
+    "households",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("reference", String(9), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("displacement", String(30), nullable=False),
+    Column("origin_place_id", String(80)),
+    Column("current_place_id", String(80), nullable=False),
+    Column("shelter", String(30), nullable=False),
+    Column("home", String(20), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("served_by", String(500), nullable=False),
+    Column("registered_by", String(80), nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("phone_index", String(64)),
+    Column("merged_into", String(36)),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("verified_at", UTCDateTime),
+    Index(None, "status", "registered_at"),
+    Index(None, "current_place_id"),
+)
+"""Registered households: in clear what figures count by (displacement, origin, current
+place, shelter, home lost, size) and who serves them; sealed the address, phone, origin in
+words and vulnerabilities."""
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("household_id", String(36), ForeignKey("households.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("merged_into", String(36)),
+    Column("born_index", String(64), nullable=False),
+    Column("sealed", Text, nullable=False),
+    UniqueConstraint("household_id", "number"),
+    Index(None, "born_index"),
+)
+"""The members of households, each sealed whole (names, birth date, sex, document); a keyed
+hash of the birth date finds the people who may be the same person."""
+
+aid_events = Table(
+    "aid_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(30), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("organisation", String(80), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("content", JSON, nullable=False),
+    UniqueConstraint("kind", "record_id", "version"),
+    Index(None, "kind", "at"),
+)
+"""Every version of every assistance record (a household, a run of the programmes, a
+handover, a housing move, a claim, an activity, a grant, a duplicate's decision): only ever
+inserted into, each a log leaf. Personal data in `content` is sealed."""
+
+entitlements = Table(
+    "entitlements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_id", String(80), nullable=False),
+    Column("occurrence", String(20), nullable=False),
+    Column("beneficiary", String(36), nullable=False),
+    Column("household_id", String(36), ForeignKey("households.id"), nullable=False),
+    Column("person_id", String(36)),
+    Column("period", String(7), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3)),
+    Column("item", String(80)),
+    Column("quantity", Integer),
+    Column("run_id", String(36), nullable=False),
+    Column("status", String(20), nullable=False),
+    UniqueConstraint("programme_id", "occurrence", "beneficiary"),
+    Index(None, "programme_id", "period", "status"),
+    Index(None, "household_id"),
+)
+"""What a programme owes a beneficiary (a person or a household) for one occurrence: owed,
+delivered or cancelled. Unique per occurrence, so nothing is owed — or paid — twice."""
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("entitlement_id", Integer, ForeignKey("entitlements.id"), primary_key=True),
+    Column("batch_id", String(36), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("place_id", String(80), nullable=False),
+    Column("reference", String(100), nullable=False),
+    Column("username", String(100), nullable=False),
+    Column("organisation", String(80), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index(None, "batch_id"),
+)
+"""What was actually handed over, by whom, where: one row per entitlement settled."""
+
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("person_a", String(36), ForeignKey("people.id"), nullable=False),
+    Column("person_b", String(36), ForeignKey("people.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(100)),
+    UniqueConstraint("person_a", "person_b"),
+    Index(None, "status"),
+)
+"""People who may be the same person registered twice, proposed to a caseworker, who merges
+or dismisses them (never merged without one)."""
+
+housing = Table(
+    "housing",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("programme_id", String(80), nullable=False),
+    Column("household_id", String(36), ForeignKey("households.id"), nullable=False),
+    Column("stage", String(30), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("programme_id", "household_id"),
+)
+"""Where each household stands in a housing programme's pipeline."""
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("household_id", String(36), ForeignKey("households.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("claimed_minor", BigInteger, nullable=False),
+    Column("assessed_minor", BigInteger),
+    Column("decided_minor", BigInteger),
+    Column("evidence", JSON, nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("filed_by", String(80), nullable=False),
+    Column("filed_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "status"),
+)
+"""Compensation claims for lost property: what was lost and the assessor's notes sealed."""
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("organisation", String(80), nullable=False),
+    Column("partner", String(80)),
+    Column("sector", String(80), nullable=False),
+    Column("place_id", String(80), nullable=False),
+    Column("activity", String(300), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date),
+    Column("targeted", Integer),
+    Column("reached", Integer),
+    Column("remote", Boolean, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "sector", "status"),
+)
+"""Who does what where (3W): organisations' activities by place, sector, status, period."""
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("donor", String(80), nullable=False),
+    Column("recipient", String(80), nullable=False),
+    Column("sector", String(80), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=False),
+    Column("purpose", String(500), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+"""Grants from international agencies to local partners."""
+
+needs_assessments = Table(
+    "needs_assessments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("organisation", String(80), nullable=False),
+    Column("conducted_by", String(80), nullable=False),
+    Column("place_id", String(80), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("sectors", JSON, nullable=False),
+    Column("people_in_need", Integer),
+    Column("households_in_need", Integer),
+    Column("summary", Text, nullable=False),
+    Column("files", JSON, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index(None, "organisation", "on"),
+)
+"""Remote needs assessments: a place's needs as an agency's local partner found them, with
+photos and video kept by their SHA-256."""

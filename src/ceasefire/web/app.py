@@ -13,18 +13,22 @@ from ceasefire.config import Settings
 from ceasefire.intake import openrosa
 from ceasefire.services.deployment import Deployment, open_deployment
 from ceasefire.web import (
+    aid_pages,
     case_pages,
     desk_pages,
     errors,
     group_pages,
+    household_pages,
     intake_pages,
     movement_pages,
     notice_pages,
     pages,
+    programme_pages,
     report_pages,
 )
 from ceasefire.web import openrosa as openrosa_server
 from ceasefire.web.api import (
+    aid,
     attachments,
     cases,
     geography,
@@ -57,6 +61,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.state.settings = settings
     app.state.bad_tokens = FailureWindow(limit=30)  # invalid tokens a minute, per address
     app.state.public_requests = FailureWindow(limit=10, seconds=3600)  # an hour, per address
+    app.state.public_registrations = FailureWindow(limit=10, seconds=3600)  # households, too
     app.state.form_min_seconds = 3.0  # a person takes longer than that to fill the form in
     routers = (
         incidents,
@@ -72,6 +77,7 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         reports,
         intake,
         messaging,
+        aid,
     )
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api/v1")
@@ -84,6 +90,9 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(openrosa_server.router)
     app.include_router(intake_pages.router)
+    app.include_router(aid_pages.router)
+    app.include_router(household_pages.router)  # /aid/claims/file before /aid/claims/{claim_id}
+    app.include_router(programme_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app, pages.error_page)
     pages.install_sign_in_redirect(app)
@@ -102,6 +111,8 @@ def create_app(settings: Settings, dep: Deployment) -> FastAPI:
         larger={
             "/api/v1/attachments": settings.max_attachment_bytes,
             "/submission": openrosa.MAX_SUBMISSION_BYTES,
+            "/aid/claims/file": settings.max_attachment_bytes,  # a claim's evidence
+            "/aid/activities/import": settings.max_attachment_bytes,  # a 3W table
         },
     )
     return app

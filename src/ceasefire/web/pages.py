@@ -686,6 +686,7 @@ RECORD_PATHS = {
     "commitment": "/commitments",
     "report": "/reports/daily",
     "submission": "/intake",
+    "assessment": "/aid/assessments",
 }
 """Where the page of a record a notification is about lives, by its kind"""
 
