@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -475,3 +476,32 @@ def test_no_personal_field_reaches_the_logs_or_the_log_entries(  # type: ignore[
     for secret in ("Angela", "Galstyan", "1964-08-02", "AN0912345", "Tumanyan", "123456"):
         assert secret not in caplog.text
         assert secret.encode() not in entries.content
+
+
+def test_two_handovers_of_the_same_entitlement_at_once_settle_it_once(dep: Deployment, viewer):
+    """Two distribution points recording the same parcel at the same moment: one succeeds,
+    the other is told it was delivered — never a server error, never twice."""
+    icrc = viewer("icrc.caseworker")
+    households.register_household(dep, family(), viewer=viewer("am.assist"), now=APRIL)
+    programmes.run_programmes(dep, "2021-05", now=NOW)
+    ids = [o["id"] for o in programmes.owed(dep, icrc, "icrc-parcel", "2021-05")]
+    handover = Delivery(entitlements=ids, place_id="stepanakert", on=date(2021, 5, 21))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        try:
+            programmes.record_delivery(dep, icrc, handover, now=NOW.replace(day=22))
+            outcomes.append("delivered")
+        except Conflict:
+            outcomes.append("conflict")
+
+    workers = [threading.Thread(target=deliver) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(outcomes) == ["conflict", "delivered"]
+    with dep.db.read() as conn:
+        assert len(conn.execute(select(tables.deliveries)).all()) == 1

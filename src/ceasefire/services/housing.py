@@ -61,7 +61,7 @@ def move_stage(
     programme = _housing(dep, viewer, programme_id)
     now = now or utcnow()
     with dep.db.begin() as conn:
-        item = store.get_household(conn, household_id)
+        item = store.get_household(conn, household_id, for_update=True)  # one move at a time
         if item is None:
             raise NotFound("no such household", "household_id")
         if item.status != HouseholdStatus.active:

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from ceasefire.domain import authorization as authz
 from ceasefire.domain.assistance import Delivery
@@ -82,6 +83,26 @@ def run_programmes(
     chosen = _programmes(dep, viewer, programme_ids, month)
     now = now or utcnow()
     summary = RunSummary(str(uuid.uuid4()), period, 0)
+    try:
+        _compute(dep, chosen, month, summary, viewer, progress, now)
+    except IntegrityError:  # another run wrote the same entitlements first; this one wrote none
+        raise Conflict(
+            "another run of these programmes was recording at the same time: "
+            "run it again (nothing is owed twice)"
+        ) from None
+    return summary
+
+
+def _compute(
+    dep: Deployment,
+    chosen: list[Programme],
+    month: date,
+    summary: RunSummary,
+    viewer: Viewer | None,
+    progress: Progress | None,
+    now: datetime,
+) -> None:
+    """The run, in one transaction (see run_programmes)."""
     totals = {p.id: ProgrammeTotals(p.id) for p in chosen}
     rows: list[dict[str, Any]] = []
     with dep.db.begin() as conn:
@@ -111,7 +132,7 @@ def run_programmes(
         summary.programmes = list(totals.values())
         summary.sha256 = _digest(rows)
         content = {
-            "period": period,
+            "period": summary.period,
             "households": summary.households,
             "programmes": [asdict(t) for t in summary.programmes],
             "sha256": summary.sha256,
@@ -119,7 +140,6 @@ def run_programmes(
         log.journal(
             conn, RUN, summary.run_id, 1, "computed", content, by=viewer, at=now, actor=SYSTEM
         )
-    return summary
 
 
 def record_delivery(

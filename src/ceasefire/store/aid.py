@@ -96,8 +96,11 @@ def insert_people(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(insert(people), list(rows))
 
 
-def get_household(conn: Connection, household_id: str) -> Household | None:
-    row = conn.execute(select(households).where(households.c.id == household_id)).first()
+def get_household(
+    conn: Connection, household_id: str, for_update: bool = False
+) -> Household | None:
+    query = select(households).where(households.c.id == household_id)
+    row = conn.execute(query.with_for_update() if for_update else query).first()
     return household_of(row) if row is not None else None
 
 
@@ -285,10 +288,13 @@ def insert_entitlements(conn: Connection, rows: Sequence[dict[str, Any]]) -> Non
 
 
 def entitlements_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, Any]:
+    """The entitlements, locked until the transaction ends (two handovers of one wait)."""
     found: dict[int, Any] = {}
     for start in range(0, len(ids), 500):
         rows = conn.execute(
-            select(entitlements).where(entitlements.c.id.in_(ids[start : start + 500]))
+            select(entitlements)
+            .where(entitlements.c.id.in_(ids[start : start + 500]))
+            .with_for_update()
         )
         found.update({row.id: row for row in rows})
     return found
