@@ -576,3 +576,49 @@ def test_assessments_and_grants_show_on_the_3w_page(dep: Deployment, viewer, bro
     assert icrc.get(link).status_code == 404
     moved = unhcr.get(f"/aid/assessments/{made['id']}", follow_redirects=False)
     assert moved.headers["location"] == f"/aid/activities#assessment-{made['id']}"
+
+
+def test_a_member_joins_and_leaves_from_the_household_page(
+    dep: Deployment, viewer, browser_for
+) -> None:
+    item = households.register_household(dep, family(), viewer=viewer("am.assist"), now=APRIL)
+    page = browser_for("am.assist")
+    path = f"/aid/households/{item.household.id}"
+    missing = page.post(
+        f"{path}/member",
+        data={"csrf_token": csrf_of(page), "m0.given_name": "Nare", "m0.family_name": "Galstyan"},
+    )
+    assert missing.status_code == 422 and 'value="Nare"' in missing.text  # nothing lost
+    joined = page.post(
+        f"{path}/member",
+        data={
+            "csrf_token": csrf_of(page),
+            "m0.given_name": "Nare",
+            "m0.family_name": "Galstyan",
+            "m0.born": "2021-04-25",
+            "m0.sex": "female",
+        },
+    )
+    assert joined.status_code == 200 and "Nare" in joined.text
+    view = households.household_view(dep, viewer("am.assist"), item.household.id)
+    vardan = next(m["id"] for m in view["members"] if m["given_name"] == "Vardan")
+    no_reason = page.post(f"{path}/left", data={"csrf_token": csrf_of(page), "person_id": vardan})
+    assert no_reason.status_code == 422
+    gone = page.post(
+        f"{path}/left",
+        data={"csrf_token": csrf_of(page), "person_id": vardan, "reason": "moved to Yerevan"},
+    )
+    assert gone.status_code == 200 and "moved to Yerevan" in gone.text
+    assert households.household_view(dep, viewer("am.assist"), item.household.id)["size"] == 2
+    icrc = browser_for("icrc.caseworker")
+    refused = icrc.post(
+        f"{path}/member",
+        data={
+            "csrf_token": csrf_of(icrc),
+            "m0.given_name": "X",
+            "m0.family_name": "Y",
+            "m0.born": "2000-01-01",
+            "m0.sex": "male",
+        },
+    )
+    assert refused.status_code == 403

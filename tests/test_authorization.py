@@ -684,6 +684,8 @@ AID_ENDPOINTS = (
     ("POST", "/api/v1/households/x/verify"),
     ("POST", "/api/v1/households/x/changes"),
     ("POST", "/api/v1/households/x/close"),
+    ("POST", "/api/v1/households/x/members"),
+    ("POST", "/api/v1/households/x/members/y/left"),
     ("GET", "/api/v1/households/duplicates"),
     ("POST", "/api/v1/households/duplicates/x/merge"),
     ("GET", "/api/v1/programmes"),
@@ -743,6 +745,9 @@ def test_a_household_and_its_people_by_user(user, client, auth) -> None:  # type
         client.get("/api/v1/households/duplicates", headers=headers),
         200 if user in AID_CASEWORKERS else 403,
     )
+    baby = {"given_name": "Nare", "family_name": "Galstyan", "born": "2021-04-25", "sex": "female"}
+    added = client.post(f"/api/v1/households/{mine['id']}/members", json=baby, headers=headers)
+    found.status("POST member", added, 201 if opens else 403)
     found.status(
         "POST change",
         client.post(

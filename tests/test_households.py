@@ -27,7 +27,7 @@ from ceasefire.domain.assistance import (
     StageMove,
 )
 from ceasefire.domain.errors import Conflict, Forbidden, InvalidInput
-from ceasefire.domain.households import HouseholdChange, HouseholdDraft
+from ceasefire.domain.households import HouseholdChange, HouseholdDraft, Member
 from ceasefire.services import (
     activities,
     aid_figures,
@@ -505,3 +505,39 @@ def test_two_handovers_of_the_same_entitlement_at_once_settle_it_once(dep: Deplo
     assert sorted(outcomes) == ["conflict", "delivered"]
     with dep.db.read() as conn:
         assert len(conn.execute(select(tables.deliveries)).all()) == 1
+
+
+def test_members_join_and_leave_a_household_as_new_versions(dep: Deployment, viewer):
+    am = viewer("am.assist")
+    item = households.register_household(dep, family(), viewer=am, now=APRIL).household
+    baby = Member(
+        given_name="Nare",
+        family_name="Galstyan",
+        born=date(2021, 4, 25),
+        sex="female",
+        relationship="grandchild",
+    )
+    added = households.add_member(dep, am, item.id, baby, now=NOW)
+    assert added.household.size == 3 and added.proposals == 0
+    may = {t.programme_id: t.new for t in programmes.run_programmes(dep, "2021-05").programmes}
+    assert may["displacement-subsidy"] == 3 and may["women-elderly-allowance"] == 3
+    view = households.household_view(dep, am, item.id)
+    vardan = next(m for m in view["members"] if m["given_name"] == "Vardan")
+    left = households.member_left(dep, am, item.id, vardan["id"], "moved to his son in Yerevan")
+    assert left.size == 2
+    view = households.household_view(dep, am, item.id)
+    assert [m["status"] for m in view["members"]] == ["active", "left", "active"]
+    assert view["history"][-1]["note"] == "moved to his son in Yerevan"
+    cancelled = {e["status"] for e in view["entitlements"] if e["person_id"] == vardan["id"]}
+    assert cancelled == {"cancelled"}  # his allowance and subsidies, not yet handed over
+    june = {t.programme_id: t.new for t in programmes.run_programmes(dep, "2021-06").programmes}
+    assert june["women-elderly-allowance"] == 2  # Angela and the baby, not Vardan any more
+    with pytest.raises(Conflict, match="already"):
+        households.member_left(dep, am, item.id, vardan["id"], "again")
+    with pytest.raises(Forbidden):
+        households.add_member(dep, viewer("ngo.caseworker"), item.id, baby)
+    for member in view["members"][2:]:
+        households.member_left(dep, am, item.id, member["id"], "left")
+    with pytest.raises(Conflict, match="close the household"):
+        households.member_left(dep, am, item.id, view["members"][0]["id"], "left")
+    assert log.audit(dep).problems == []

@@ -39,7 +39,7 @@ from ceasefire.domain.assistance import (
     Stage,
     StageMove,
 )
-from ceasefire.domain.households import HouseholdDraft
+from ceasefire.domain.households import HouseholdDraft, Member
 from ceasefire.services import (
     activities,
     aid_figures,
@@ -143,6 +143,32 @@ def verify(household_id: str, as_user: AsUser) -> None:
     dep = _deployment()
     item = _run(lambda: households.verify_household(dep, _viewer(dep, as_user), household_id))
     say(_("Household {reference} is verified.").format(reference=item.reference))
+
+
+@households_app.command("add-member")
+def add_member(household_id: str, file: Path, as_user: AsUser) -> None:
+    """A new member of a household, from a JSON file (given_name, family_name, born, sex…)."""
+    dep = _deployment()
+    member = _read_json(file, Member)
+    done = _run(lambda: households.add_member(dep, _viewer(dep, as_user), household_id, member))
+    say(_("The household now has {n} members.").format(n=done.household.size))
+    if done.proposals:
+        say(_("{n} possible duplicates to review.").format(n=done.proposals))
+
+
+@households_app.command("member-left")
+def member_left(
+    household_id: str,
+    person_id: str,
+    as_user: AsUser,
+    reason: Annotated[str, typer.Option(help="Why (sealed)")],
+) -> None:
+    """A member left the household (what was still owed to them is cancelled)."""
+    dep = _deployment()
+    item = _run(
+        lambda: households.member_left(dep, _viewer(dep, as_user), household_id, person_id, reason)
+    )
+    say(_("The household now has {n} members.").format(n=item.size))
 
 
 @households_app.command("duplicates")

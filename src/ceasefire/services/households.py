@@ -131,8 +131,7 @@ def change_household(
 ) -> Household:
     """Record a change of circumstances (a return, a move, a new shelter, a lost home)."""
     item = for_caseworker(dep, viewer, household_id)
-    if item.status in (HouseholdStatus.merged, HouseholdStatus.closed):
-        raise Conflict(f"the household is {item.status}: nothing changes it any more")
+    _still_open(item)
     if change.current_place_id and dep.gazetteer.place(change.current_place_id) is None:
         raise InvalidInput("current_place_id", f"unknown place {change.current_place_id!r}")
     sealer = sealer_of(dep)
@@ -156,6 +155,86 @@ def change_household(
     )
     changed = {k: v for k, v in values.items() if k not in ("sealed", "phone_index")}
     return _change(dep, viewer, item, "changed", values, {"changed": changed, "note": note}, now)
+
+
+def add_member(
+    dep: Deployment,
+    viewer: Viewer,
+    household_id: str,
+    member: Member,
+    now: datetime | None = None,
+) -> Registered:
+    """A new member of a household (a birth, a relative who joined): sealed like the others,
+    and compared at once with the registry's people of the same birth date."""
+    item = for_caseworker(dep, viewer, household_id)
+    _still_open(item)
+    now = now or utcnow()
+    sealer = sealer_of(dep)
+    with dep.db.begin() as conn:
+        numbers = [p.number for p in store.people_of(conn, [item.id]).get(item.id, [])]
+        row = _person_row(sealer, item.id, max(numbers, default=0) + 1, member)
+        store.insert_people(conn, [row])
+        if not advance(
+            conn, tables.households, item.id, item.version, updated_at=now, size=item.size + 1
+        ):
+            raise Conflict("the household changed meanwhile: reload it and try again")
+        write_version(
+            conn,
+            item,
+            viewer,
+            "member_added",
+            now,
+            {"person": row["id"], "sealed_person": row["sealed"]},
+        )
+        from ceasefire.services import duplicates
+
+        proposed = duplicates.propose_for(dep, conn, item.id, now)
+        return Registered(_get(conn, item.id), proposed)
+
+
+def member_left(
+    dep: Deployment,
+    viewer: Viewer,
+    household_id: str,
+    person_id: str,
+    reason: str,
+    now: datetime | None = None,
+) -> Household:
+    """A member who left the household (or died): no programme counts them from now on, and
+    what was still owed to them is cancelled. The last member does not leave: the household
+    is closed instead."""
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the member left")
+    item = for_caseworker(dep, viewer, household_id)
+    _still_open(item)
+    now = now or utcnow()
+    with dep.db.begin() as conn:
+        members = store.people_of(conn, [item.id]).get(item.id, [])
+        person = next((p for p in members if p.id == person_id), None)
+        if person is None:
+            raise NotFound("no such member of this household", "person_id")
+        if person.status != "active":
+            raise Conflict(f"the member is {person.status} already")
+        if sum(1 for p in members if p.status == "active") == 1:
+            raise Conflict("the last member does not leave: close the household instead")
+        store.set_person(conn, person.id, status="left")
+        cancelled = store.cancel_owed(conn, person.id)
+        if not advance(
+            conn, tables.households, item.id, item.version, updated_at=now, size=item.size - 1
+        ):
+            raise Conflict("the household changed meanwhile: reload it and try again")
+        sealed = sealer_of(dep).seal(
+            reason.strip()[:1000], f"{_context(item.id)}:{item.version + 1}"
+        )
+        write_version(
+            conn,
+            item,
+            viewer,
+            "member_left",
+            now,
+            {"person": person.id, "cancelled": cancelled, "note": sealed},
+        )
+        return _get(conn, item.id)
 
 
 def close_household(
@@ -444,6 +523,11 @@ def for_caseworker(dep: Deployment, viewer: Viewer, household_id: str) -> Househ
     if not authz.can_open_household(viewer, served):
         raise Forbidden("only the caseworkers of the organisations serving it open a household")
     return item
+
+
+def _still_open(item: Household) -> None:
+    if item.status in (HouseholdStatus.merged, HouseholdStatus.closed):
+        raise Conflict(f"the household is {item.status}: nothing changes it any more")
 
 
 def _get(conn: Any, household_id: str) -> Household:

@@ -29,6 +29,7 @@ from ceasefire.domain.households import (
     HouseholdChange,
     HouseholdDraft,
     HouseholdStatus,
+    Member,
     Relationship,
     Sex,
     Shelter,
@@ -272,7 +273,7 @@ def household_page(
                       proposed=int(proposed) if proposed.isdigit() else None)  # fmt: skip
 
 
-HOUSEHOLD_ACTIONS = ("verify", "change", "close", "stage")
+HOUSEHOLD_ACTIONS = ("verify", "change", "member", "left", "close", "stage")
 OPEN = frozenset({HouseholdStatus.active.value, HouseholdStatus.awaiting_verification.value})
 """Households whose record still changes"""
 
@@ -309,6 +310,13 @@ def _household_act(
             given["vulnerabilities"] = list(values.get("vulnerabilities") or [])
         change = HouseholdChange.model_validate({**given, "note": _text(values, "note")})
         households.change_household(dep, viewer, household_id, change)
+    elif action == "member":
+        member = {f: _text(values, f"m0.{f}") for f in MEMBER_FIELDS if _text(values, f"m0.{f}")}
+        households.add_member(dep, viewer, household_id, Member.model_validate(member))
+    elif action == "left":
+        households.member_left(
+            dep, viewer, household_id, _text(values, "person_id"), _text(values, "reason")
+        )
     elif action == "close":
         households.close_household(dep, viewer, household_id, _text(values, "reason"))
     else:
@@ -406,6 +414,8 @@ def _household(
         shelters=[s.value for s in Shelter],
         homes=[h.value for h in Home],
         vulnerabilities=[v.value for v in Vulnerability],
+        relationships=[r.value for r in Relationship],
+        sexes=[s.value for s in Sex],
         settlements=_settlements(dep, reader.audience, reader.language),
         labels=LABELS,
         currency=_currency(dep),

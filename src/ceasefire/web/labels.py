@@ -227,6 +227,9 @@ CODE_LABELS = frozenset(
         N_("grandchild"),
         N_("changed"),
         N_("duplicate_merged"),
+        N_("member_added"),
+        N_("member_left"),
+        N_("left"),
         # why two people may be one (duplicates proposed to a caseworker)
         N_("same_birth_date"),
         N_("names_swapped"),

@@ -21,7 +21,7 @@ from ceasefire.domain.assistance import (
     StageMove,
 )
 from ceasefire.domain.authorization import Viewer
-from ceasefire.domain.households import HouseholdChange, HouseholdDraft
+from ceasefire.domain.households import HouseholdChange, HouseholdDraft, Member
 from ceasefire.domain.programmes import Month
 from ceasefire.services import (
     activities,
@@ -108,6 +108,25 @@ def change(
 ) -> dict[str, Any]:
     """Record a change of circumstances (a return, a move, a new shelter)."""
     households.change_household(dep, viewer, household_id, body)
+    return households.household_view(dep, viewer, household_id)
+
+
+@router.post("/households/{household_id}/members", status_code=201)
+def add_member(household_id: str, body: Member, dep: DepDep, viewer: ViewerDep) -> dict[str, Any]:
+    """A new member of the household (a birth, a relative who joined)."""
+    done = households.add_member(dep, viewer, household_id, body)
+    return {
+        **households.household_view(dep, viewer, household_id),
+        "duplicates_proposed": done.proposals,
+    }
+
+
+@router.post("/households/{household_id}/members/{person_id}/left")
+def member_left(
+    household_id: str, person_id: str, body: Close, dep: DepDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    """A member left the household: what was still owed to them is cancelled."""
+    households.member_left(dep, viewer, household_id, person_id, body.reason)
     return households.household_view(dep, viewer, household_id)
 
 
