@@ -541,3 +541,44 @@ def test_members_join_and_leave_a_household_as_new_versions(dep: Deployment, vie
     with pytest.raises(Conflict, match="close the household"):
         households.member_left(dep, am, item.id, view["members"][0]["id"], "left")
     assert log.audit(dep).problems == []
+
+
+def test_a_duplicate_found_after_it_was_paid_shows_as_paid_twice(dep: Deployment, viewer):
+    am = viewer("am.assist")
+    alone = {
+        "members": [
+            {
+                "given_name": "Angela",
+                "family_name": "Galstyan",
+                "born": "1964-08-02",
+                "sex": "female",
+            }
+        ]
+    }
+    households.register_household(dep, family(**alone), viewer=am, now=APRIL)
+    again = {
+        "members": [
+            {
+                "given_name": "Анжела",
+                "family_name": "Галстян",
+                "born": "1964-08-02",
+                "sex": "female",
+            }
+        ]
+    }
+    households.register_household(dep, family(**again), viewer=am, now=APRIL)
+    programmes.run_programmes(dep, "2021-05", now=NOW)
+    owed = programmes.owed(dep, am, "displacement-subsidy", "2021-05")
+    assert len(owed) == 2  # one person, registered twice, owed twice until it is noticed
+    programmes.record_delivery(
+        dep,
+        am,
+        Delivery(
+            entitlements=[o["id"] for o in owed], place_id="stepanakert", on=date(2021, 5, 21)
+        ),
+        now=NOW.replace(day=22),
+    )
+    duplicates.merge_duplicate(dep, am, duplicates.proposals(dep, am)[0]["id"])
+    lines = {(x["programme_id"], x["period"]): x for x in programmes.reconciliation(dep, am)}
+    assert lines[("displacement-subsidy", "2021-05")]["paid_twice_count"] == 1
+    assert lines[("women-elderly-allowance", "2021-05")]["paid_twice_count"] == 0

@@ -314,6 +314,7 @@ def reconcile(as_user: AsUser, as_json: AsJson = False) -> None:
         _("Still owed"),
         _("Entitled amount"),
         _("Delivered amount"),
+        _("Paid twice"),
     )
     for x in lines:
         _add_row(
@@ -323,6 +324,7 @@ def reconcile(as_user: AsUser, as_json: AsJson = False) -> None:
             *(_count(x[f"{which}_count"]) for which in ("entitled", "delivered", "owed")),
             _sum(x, "entitled"),
             _sum(x, "delivered"),
+            _count(x["paid_twice_count"]),
         )
     out.print(table)
 

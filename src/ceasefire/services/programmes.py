@@ -204,13 +204,15 @@ def reconciliation(dep: Deployment, viewer: Viewer) -> list[dict[str, Any]]:
     signed-in user. The programme's own organisation reads every line exactly; anyone else
     reads a line with a count below the minimum cell suppressed whole (its counts and sums
     None, `suppressed` true), so that no household is singled out and no suppressed count
-    is worked out from the others."""
+    is worked out from the others. `paid_twice_count`: handovers to people later found to be
+    duplicates of someone (the same person, paid twice)."""
     if not authz.can_read_aid_figures(viewer):
         raise Forbidden("sign in to read the programmes' figures")
     aid = dep.scenario.aid
     minimum = aid.registry.minimum_cell
     with dep.db.read() as conn:
         rows = store.reconciliation(conn, [p.id for p in aid.programmes])
+        twice = store.delivered_to_duplicates(conn, [p.id for p in aid.programmes])
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         line = table.setdefault(
@@ -235,6 +237,7 @@ def reconciliation(dep: Deployment, viewer: Viewer) -> list[dict[str, Any]]:
         line["entitled_count"] = line["owed_count"] + line["delivered_count"]
         line["entitled_amount"] = line["owed_amount"] + line["delivered_amount"]
         line["entitled_quantity"] = line["owed_quantity"] + line["delivered_quantity"]
+        line["paid_twice_count"] = twice.get((line["programme_id"], line["period"]), 0)
         entitled = line["entitled_count"]
         line["delivered_share"] = line["delivered_count"] / entitled if entitled else None
         exact = programme is not None and authz.can_run_programme(viewer, programme.organisation)

@@ -349,6 +349,21 @@ def insert_deliveries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     conn.execute(insert(deliveries), list(rows))
 
 
+def delivered_to_duplicates(conn: Connection, programme_ids: Sequence[str]) -> dict[Any, int]:
+    """(programme, month) -> handovers to people later merged as duplicates of others: what a
+    programme paid twice to one person."""
+    e = entitlements.c
+    rows = conn.execute(
+        select(e.programme_id, e.period, func.count().label("n"))
+        .join(people, people.c.id == e.person_id)
+        .where(
+            e.programme_id.in_(programme_ids), e.status == "delivered", people.c.status == "merged"
+        )
+        .group_by(e.programme_id, e.period)
+    )
+    return {(row.programme_id, row.period): int(row.n) for row in rows}
+
+
 def reconciliation(conn: Connection, programme_ids: Sequence[str]) -> list[Any]:
     """Per programme and month: owed, delivered and cancelled, counted and summed."""
     e = entitlements.c
